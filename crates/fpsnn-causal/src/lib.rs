@@ -1,0 +1,1 @@
+//! fpsnn-causal (work in progress).

@@ -1,0 +1,276 @@
+//! Shared vocabulary of the fpsnn workspace: time, identifiers, neuron parameters and
+//! spike trains.
+//!
+//! fpsnn simulates current-based leaky integrate-and-fire neurons (the spike-response model
+//! with exponential kernels) exactly and differentiates their spike times with the implicit
+//! function theorem. The membrane potential of neuron `i` is
+//!
+//! ```text
+//! V_i(t) = sum_j W_ji sum_{g in F_j, g < t} h(t - g)  -  theta sum_{m in F_i, m < t} e^{-beta (t - m)}
+//! h(s)   = (e^{-alpha s} - e^{-beta s}) / (beta - alpha)        (s > 0, else 0)
+//! ```
+//!
+//! and neuron `i` emits a spike whenever `V_i` reaches `theta` from below.
+//!
+//! # Units
+//! Time is dimensionless (the paper's set-ups use unit time constants: `alpha = 1/tau_syn`,
+//! `beta = 1/tau_mem` in inverse time units). Weights and the threshold are dimensionless
+//! potentials. All scalars are `f64`.
+//!
+//! This crate holds only vocabulary types; algorithms live in the crates above it.
+//!
+//! ```
+//! use fpsnn_core::{NeuronParams, SpikeTrain};
+//! let params = NeuronParams::try_new(1.0, 0.9, 1.0)?;
+//! assert!(params.theta > 0.0);
+//! let train = SpikeTrain::try_new(vec![0.1, 0.5, 2.0])?;
+//! assert_eq!(train.len(), 3);
+//! # Ok::<(), fpsnn_core::CoreError>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// A point in time (dimensionless; see the crate docs for units).
+pub type Time = f64;
+
+/// Index of a neuron inside its population.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct NeuronId(pub u32);
+
+/// Index of a spike in the time-sorted list of all spikes of one simulated sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SpikeId(pub u32);
+
+impl NeuronId {
+    /// The index as `usize`.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl SpikeId {
+    /// The index as `usize`.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// How much parallelism a computation may use. Results never depend on it: parallel work
+/// is split by independent items (neurons of a layer, samples of a batch) and combined in a
+/// fixed order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Parallelism {
+    /// Run on the calling thread.
+    #[default]
+    Sequential,
+    /// Split independent work across the current rayon thread pool.
+    Rayon,
+}
+
+/// Errors of the core vocabulary types.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// A neuron parameter is not finite or not strictly positive.
+    #[error("neuron parameter `{name}` must be finite and > 0, got {value}")]
+    InvalidParameter {
+        /// Name of the parameter (`alpha`, `beta`, `theta`, ...).
+        name: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A spike time is NaN, infinite or negative.
+    #[error("spike {index} has time {time}: spike times must be finite and >= 0")]
+    InvalidSpikeTime {
+        /// Position of the spike in its train.
+        index: usize,
+        /// The offending time.
+        time: f64,
+    },
+    /// A spike train is not sorted in non-decreasing order.
+    #[error("spike {index} at time {time} comes before the previous spike at {previous}: spike trains must be sorted")]
+    UnsortedSpikeTrain {
+        /// Position of the first out-of-order spike.
+        index: usize,
+        /// Its time.
+        time: f64,
+        /// The time of the spike before it.
+        previous: f64,
+    },
+}
+
+/// Parameters of a current-based LIF neuron: synaptic rate `alpha = 1/tau_syn`, membrane
+/// rate `beta = 1/tau_mem` and threshold `theta`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NeuronParams {
+    /// Inverse synaptic time constant, > 0.
+    pub alpha: f64,
+    /// Inverse membrane time constant, > 0.
+    pub beta: f64,
+    /// Firing threshold, > 0.
+    pub theta: f64,
+}
+
+impl NeuronParams {
+    /// Checked constructor.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidParameter`] if a value is not finite or not strictly positive.
+    pub fn try_new(alpha: f64, beta: f64, theta: f64) -> Result<Self, CoreError> {
+        let params = Self { alpha, beta, theta };
+        params.validate()?;
+        Ok(params)
+    }
+
+    /// Checks that every parameter is finite and strictly positive.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidParameter`] naming the first bad parameter.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        for (name, value) in [("alpha", self.alpha), ("beta", self.beta), ("theta", self.theta)] {
+            check_positive(name, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `value` is finite and strictly positive.
+///
+/// # Errors
+/// [`CoreError::InvalidParameter`] otherwise.
+pub fn check_positive(name: &'static str, value: f64) -> Result<(), CoreError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidParameter { name, value })
+    }
+}
+
+/// A sorted list of finite, non-negative spike times.
+///
+/// Unsorted input is rejected rather than silently sorted: an out-of-order train usually
+/// means a bug upstream.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<Time>", into = "Vec<Time>")]
+pub struct SpikeTrain(Vec<Time>);
+
+impl SpikeTrain {
+    /// Checked constructor.
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidSpikeTime`] for a NaN, infinite or negative time,
+    /// [`CoreError::UnsortedSpikeTrain`] if the times decrease anywhere.
+    pub fn try_new(times: Vec<Time>) -> Result<Self, CoreError> {
+        validate_times(&times)?;
+        Ok(Self(times))
+    }
+
+    /// An empty train.
+    #[must_use]
+    pub fn empty() -> Self {
+        Self(Vec::new())
+    }
+
+    /// The spike times.
+    #[must_use]
+    pub fn times(&self) -> &[Time] {
+        &self.0
+    }
+
+    /// Number of spikes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the train has no spike.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first spike, if any.
+    #[must_use]
+    pub fn first(&self) -> Option<Time> {
+        self.0.first().copied()
+    }
+
+    /// The times, by value.
+    #[must_use]
+    pub fn into_inner(self) -> Vec<Time> {
+        self.0
+    }
+}
+
+impl TryFrom<Vec<Time>> for SpikeTrain {
+    type Error = CoreError;
+    fn try_from(times: Vec<Time>) -> Result<Self, CoreError> {
+        Self::try_new(times)
+    }
+}
+
+impl From<SpikeTrain> for Vec<Time> {
+    fn from(train: SpikeTrain) -> Self {
+        train.0
+    }
+}
+
+/// Checks that `times` are finite, non-negative and sorted.
+///
+/// # Errors
+/// As [`SpikeTrain::try_new`].
+pub fn validate_times(times: &[Time]) -> Result<(), CoreError> {
+    let mut previous = 0.0_f64;
+    for (index, &time) in times.iter().enumerate() {
+        if !time.is_finite() || time < 0.0 {
+            return Err(CoreError::InvalidSpikeTime { index, time });
+        }
+        if time < previous {
+            return Err(CoreError::UnsortedSpikeTrain {
+                index,
+                time,
+                previous,
+            });
+        }
+        previous = time;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_parameters() {
+        assert!(NeuronParams::try_new(0.0, 1.0, 1.0).is_err());
+        assert!(NeuronParams::try_new(1.0, -1.0, 1.0).is_err());
+        assert!(NeuronParams::try_new(1.0, 1.0, f64::NAN).is_err());
+        assert!(NeuronParams::try_new(1.0, 1.0, f64::INFINITY).is_err());
+        assert!(NeuronParams::try_new(0.999, 1.0, 1.0).is_ok());
+    }
+
+    #[test]
+    fn rejects_bad_spike_trains() {
+        assert!(matches!(
+            SpikeTrain::try_new(vec![1.0, 0.5]),
+            Err(CoreError::UnsortedSpikeTrain { index: 1, .. })
+        ));
+        assert!(matches!(
+            SpikeTrain::try_new(vec![-0.1]),
+            Err(CoreError::InvalidSpikeTime { index: 0, .. })
+        ));
+        assert!(SpikeTrain::try_new(vec![f64::NAN]).is_err());
+        assert!(SpikeTrain::try_new(vec![f64::INFINITY]).is_err());
+        assert!(SpikeTrain::try_new(vec![0.0, 0.0, 1.0]).is_ok());
+    }
+
+    #[test]
+    fn spike_train_deserialises_with_validation() {
+        let ok: SpikeTrain = serde_json::from_str("[0.1, 0.2]").unwrap();
+        assert_eq!(ok.len(), 2);
+        assert!(serde_json::from_str::<SpikeTrain>("[0.2, 0.1]").is_err());
+    }
+}

@@ -1,0 +1,455 @@
+//! SRM kernels for fpsnn: the postsynaptic-potential (PSP) kernel, the reset kernel, the
+//! closed-form evolution of a neuron's state between events, and the exact search for the
+//! next threshold crossing.
+//!
+//! # Model
+//! A current-based LIF neuron with synaptic rate `alpha` and membrane rate `beta` has
+//!
+//! ```text
+//! h(s)   = (e^{-alpha s} - e^{-beta s}) / (beta - alpha)      s > 0   (PSP kernel)
+//!        = s e^{-alpha s}                                      alpha == beta
+//! h'(s)  = e^{-alpha s} - beta h(s)
+//! h_n(s) = e^{-beta s}                                         s > 0   (reset kernel)
+//! ```
+//!
+//! Between two events the neuron is described by the pair `(I, V)` (synaptic current and
+//! membrane potential) at a reference time; advancing by `s`:
+//!
+//! ```text
+//! V <- V e^{-beta s} + I h(s),     I <- I e^{-alpha s}
+//! ```
+//!
+//! An input spike of weight `w` adds `w` to `I`; an own spike subtracts `theta` from `V`.
+//! `h` is evaluated in the cancellation-free form `h(s) = e^{-alpha s} s phi((beta - alpha) s)`
+//! with `phi(x) = -expm1(-x)/x`, so `alpha = 0.999, beta = 1.0` is as accurate as any other
+//! setting.
+//!
+//! # Exact next crossing
+//! `V(s) - theta` between two events is a sum of two exponentials: it has at most one
+//! interior maximum and at most two roots. [`Kernel::next_crossing`] finds the first root in
+//! `(0, horizon]`:
+//! 1. cheap rejections: `I <= 0` (V can never reach a positive threshold) or
+//!    `V'(0) = I - beta V <= 0` with `I > 0` (V never rises again);
+//! 2. the maximum `s*` (closed form for [`ExpKernel`], bisection on `V'` by default); if it lies
+//!    beyond the horizon, V rises on the whole interval and the root is bracketed by
+//!    `V(horizon) >= theta`;
+//! 3. otherwise the root is bracketed in `(0, s*]` when `V(s*) > theta`;
+//! 4. safeguarded Newton (bisection fallback) on the bracket, to a few ulps.
+//!
+//! A maximum that touches the threshold to rounding (`|V(s*) - theta| <= 4 eps theta`) is a
+//! tangency: no spike is emitted and [`Crossing::Tangent`] reports it. A spike is emitted
+//! whenever `V(s*)` exceeds that band, however small the slope at the crossing; the gradient
+//! crates flag such spikes instead of dividing by a vanishing slope.
+//!
+//! The bracket depends only on the state, the threshold and the horizon, never on where the
+//! caller will next interrupt the neuron, so the layer sweep and the event queue of
+//! `fpsnn-sim` compute bit-identical spike times.
+//!
+//! # Kernels
+//!
+//! | kernel | closed-form state | closed-form peak | crossing |
+//! |---|---|---|---|
+//! | [`ExpKernel`] (`alpha != beta`) | yes | yes | bracketed Newton |
+//! | [`ExpKernel`] (`alpha == beta`) | yes | yes (limit) | bracketed Newton |
+//!
+//! ```
+//! use fpsnn_kernels::{Crossing, ExpKernel, Kernel, State};
+//! let kernel = ExpKernel::try_new(2.0, 1.0)?;
+//! // one input spike of weight 5 at s = 0
+//! let state = State { current: 5.0, potential: 0.0 };
+//! let Crossing::Spike(s) = kernel.next_crossing(state, 1.0, 10.0) else { panic!() };
+//! let v = kernel.advance(state, s).potential;
+//! assert!((v - 1.0).abs() < 1e-14);
+//! # Ok::<(), fpsnn_kernels::KernelError>(())
+//! ```
+
+use std::fmt;
+
+use fpsnn_core::{CoreError, NeuronParams, Time};
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+/// Errors of the kernel crate.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KernelError {
+    /// A kernel parameter is invalid.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+/// State of a neuron between events: synaptic current `I` and membrane potential `V`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct State {
+    /// Synaptic current `I` (sum of `w e^{-alpha (t - g)}` over arrived input spikes).
+    pub current: f64,
+    /// Membrane potential `V`.
+    pub potential: f64,
+}
+
+/// Outcome of a threshold-crossing search.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Crossing {
+    /// No crossing in the searched interval.
+    None,
+    /// The potential reaches the threshold from below at this offset (> 0).
+    Spike(Time),
+    /// The potential's maximum touches the threshold to rounding at this offset: no spike.
+    Tangent(Time),
+}
+
+/// A bracket `[0, hi]` on which `V` rises and reaches the threshold at `hi`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bracket {
+    /// `V` stays below threshold on `(0, horizon]`.
+    None,
+    /// The maximum touches the threshold to rounding at this offset.
+    Tangent(Time),
+    /// The first crossing lies in `(0, hi]` and `V` increases on `[0, hi]`.
+    Rising(Time),
+}
+
+/// Relative band around the threshold within which a maximum counts as a tangency.
+pub const TANGENCY_BAND: f64 = 4.0 * f64::EPSILON;
+
+/// A spike-response-model kernel pair with a two-dimensional linear state `(I, V)`.
+///
+/// Required: the kernels, their derivatives and the closed-form state evolution.
+/// The crossing search has defaults built on those; kernels with a closed-form maximum
+/// override [`Kernel::peak`].
+pub trait Kernel: Send + Sync + fmt::Debug {
+    /// PSP kernel `h(s)`; zero for `s <= 0`.
+    fn psp(&self, s: Time) -> f64;
+    /// Derivative `h'(s)`; zero for `s <= 0`.
+    fn psp_derivative(&self, s: Time) -> f64;
+    /// Reset kernel `h_n(s)` (multiplied by `theta`); zero for `s <= 0`.
+    fn reset(&self, s: Time) -> f64;
+    /// Derivative of the reset kernel; zero for `s <= 0`.
+    fn reset_derivative(&self, s: Time) -> f64;
+    /// The state after `s >= 0` time units without events.
+    fn advance(&self, state: State, s: Time) -> State;
+    /// `dV/dt` in this state.
+    fn slope(&self, state: State) -> f64;
+
+    /// Offset of the interior maximum of `V` in `(0, horizon)`, if `V` rises at 0 and turns
+    /// before the horizon. Default: bisection on the sign of `V'`.
+    fn peak(&self, state: State, horizon: Time) -> Option<Time> {
+        if self.slope(state) <= 0.0 || self.slope(self.advance(state, horizon)) >= 0.0 {
+            return None;
+        }
+        let (mut lo, mut hi) = (0.0, horizon);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if self.slope(self.advance(state, mid)) > 0.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(0.5 * (lo + hi))
+    }
+
+    /// The canonical bracket of the first crossing in `(0, horizon]` (steps 1-3 of the
+    /// crate docs). Depends only on the state, `theta` and `horizon`.
+    fn bracket(&self, state: State, theta: f64, horizon: Time) -> Bracket {
+        if !(horizon > 0.0) || state.current <= 0.0 || self.slope(state) <= 0.0 {
+            return Bracket::None;
+        }
+        match self.peak(state, horizon) {
+            Some(peak) => {
+                let top = self.advance(state, peak).potential;
+                if top > theta * (1.0 + TANGENCY_BAND) {
+                    Bracket::Rising(peak)
+                } else if top >= theta * (1.0 - TANGENCY_BAND) {
+                    Bracket::Tangent(peak)
+                } else {
+                    Bracket::None
+                }
+            }
+            None => {
+                if self.advance(state, horizon).potential >= theta {
+                    Bracket::Rising(horizon)
+                } else {
+                    Bracket::None
+                }
+            }
+        }
+    }
+
+    /// First offset in `(0, horizon]` where `V` reaches `theta` from below.
+    ///
+    /// The state must satisfy `V < theta`.
+    fn next_crossing(&self, state: State, theta: f64, horizon: Time) -> Crossing {
+        match self.bracket(state, theta, horizon) {
+            Bracket::None => Crossing::None,
+            Bracket::Tangent(s) => Crossing::Tangent(s),
+            Bracket::Rising(hi) => Crossing::Spike(solve_rising(self, state, theta, hi)),
+        }
+    }
+
+    /// As [`Kernel::next_crossing`] but reports only a crossing at or before `limit`
+    /// (`limit <= horizon`), skipping the root solve when the crossing lies beyond it.
+    /// A reported spike time is bit-identical to the one [`Kernel::next_crossing`] returns.
+    fn next_crossing_before(
+        &self,
+        state: State,
+        theta: f64,
+        limit: Time,
+        horizon: Time,
+    ) -> Crossing {
+        match self.bracket(state, theta, horizon) {
+            Bracket::None => Crossing::None,
+            Bracket::Tangent(s) if s <= limit => Crossing::Tangent(s),
+            Bracket::Tangent(_) => Crossing::None,
+            Bracket::Rising(hi) => {
+                if limit < hi && self.advance(state, limit).potential < theta {
+                    Crossing::None
+                } else {
+                    let s = solve_rising(self, state, theta, hi);
+                    if s <= limit {
+                        Crossing::Spike(s)
+                    } else {
+                        Crossing::None
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Safeguarded Newton for the root of `V(s) = theta` on `[0, hi]`, where `V` rises,
+/// `V(0) < theta <= V(hi)`.
+fn solve_rising<K: Kernel + ?Sized>(kernel: &K, state: State, theta: f64, hi: Time) -> Time {
+    let (mut lo, mut hi) = (0.0_f64, hi);
+    // Start from the secant of the bracket: cheap and inside it.
+    let v_hi = kernel.advance(state, hi).potential;
+    let mut x = if v_hi > state.potential {
+        hi * ((theta - state.potential) / (v_hi - state.potential)).clamp(0.0, 1.0)
+    } else {
+        hi
+    };
+    for _ in 0..100 {
+        let s = kernel.advance(state, x);
+        let f = s.potential - theta;
+        if f < 0.0 {
+            lo = x;
+        } else if f > 0.0 {
+            hi = x;
+        } else {
+            return x;
+        }
+        let slope = kernel.slope(s);
+        let newton = x - f / slope;
+        let next = if slope > 0.0 && newton > lo && newton < hi {
+            newton
+        } else {
+            0.5 * (lo + hi)
+        };
+        if (next - x).abs() <= 2.0 * f64::EPSILON * x || next <= lo || next >= hi {
+            return if next > lo && next < hi { next } else { x };
+        }
+        x = next;
+    }
+    x
+}
+
+/// The exponential PSP kernel of current-based LIF neurons (see the crate docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExpKernel {
+    alpha: f64,
+    beta: f64,
+    /// `beta - alpha`.
+    delta: f64,
+}
+
+impl ExpKernel {
+    /// Kernel with synaptic rate `alpha` and membrane rate `beta`.
+    ///
+    /// # Errors
+    /// [`KernelError::Core`] if either rate is not finite and strictly positive.
+    pub fn try_new(alpha: f64, beta: f64) -> Result<Self, KernelError> {
+        fpsnn_core::check_positive("alpha", alpha)?;
+        fpsnn_core::check_positive("beta", beta)?;
+        Ok(Self {
+            alpha,
+            beta,
+            delta: beta - alpha,
+        })
+    }
+
+    /// Kernel of a neuron with these parameters.
+    ///
+    /// # Errors
+    /// As [`ExpKernel::try_new`].
+    pub fn from_params(params: &NeuronParams) -> Result<Self, KernelError> {
+        Self::try_new(params.alpha, params.beta)
+    }
+
+    /// Synaptic rate.
+    #[must_use]
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// Membrane rate.
+    #[must_use]
+    pub fn beta(&self) -> f64 {
+        self.beta
+    }
+
+    /// `(e^{-alpha s}, h(s))` for `s > 0`, sharing one exponential.
+    #[inline]
+    fn decay_and_psp(&self, s: Time) -> (f64, f64) {
+        let ea = (-self.alpha * s).exp();
+        let x = self.delta * s;
+        let phi = if x == 0.0 { 1.0 } else { -(-x).exp_m1() / x };
+        (ea, ea * s * phi)
+    }
+}
+
+impl Kernel for ExpKernel {
+    #[inline]
+    fn psp(&self, s: Time) -> f64 {
+        if s > 0.0 { self.decay_and_psp(s).1 } else { 0.0 }
+    }
+
+    #[inline]
+    fn psp_derivative(&self, s: Time) -> f64 {
+        if s > 0.0 {
+            let (ea, h) = self.decay_and_psp(s);
+            ea - self.beta * h
+        } else {
+            0.0
+        }
+    }
+
+    #[inline]
+    fn reset(&self, s: Time) -> f64 {
+        if s > 0.0 { (-self.beta * s).exp() } else { 0.0 }
+    }
+
+    #[inline]
+    fn reset_derivative(&self, s: Time) -> f64 {
+        if s > 0.0 {
+            -self.beta * (-self.beta * s).exp()
+        } else {
+            0.0
+        }
+    }
+
+    #[inline]
+    fn advance(&self, state: State, s: Time) -> State {
+        if s <= 0.0 {
+            return state;
+        }
+        let (ea, h) = self.decay_and_psp(s);
+        let eb = (-self.beta * s).exp();
+        State {
+            current: state.current * ea,
+            potential: state.potential * eb + state.current * h,
+        }
+    }
+
+    #[inline]
+    fn slope(&self, state: State) -> f64 {
+        state.current - self.beta * state.potential
+    }
+
+    /// Closed form: `e^{delta s*} = (beta/alpha)(1 - delta V/I)`, so
+    /// `s* = [ln1p(delta/alpha) + ln1p(-delta V/I)] / delta`, with the limit
+    /// `1/alpha - V/I` at `delta = 0`.
+    fn peak(&self, state: State, horizon: Time) -> Option<Time> {
+        let (i0, v0) = (state.current, state.potential);
+        if i0 <= 0.0 || self.slope(state) <= 0.0 {
+            return None;
+        }
+        let d = self.delta;
+        let arg = -d * v0 / i0;
+        if arg <= -1.0 {
+            // No finite maximum: V rises towards its asymptote for ever.
+            return None;
+        }
+        let s = if d == 0.0 {
+            1.0 / self.alpha - v0 / i0
+        } else {
+            ((d / self.alpha).ln_1p() + arg.ln_1p()) / d
+        };
+        (s > 0.0 && s < horizon).then_some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
+    }
+
+    #[test]
+    fn psp_matches_textbook_form() {
+        let k = ExpKernel::try_new(2.0, 1.0).unwrap();
+        for s in [0.01_f64, 0.5, 1.0, 3.0, 10.0] {
+            let direct = ((-2.0 * s).exp() - (-s).exp()) / (1.0 - 2.0);
+            assert!(close(k.psp(s), direct, 1e-15), "{s}");
+        }
+        assert!(k.psp(0.0).abs() < f64::MIN_POSITIVE);
+        assert!(k.psp(-1.0).abs() < f64::MIN_POSITIVE);
+    }
+
+    #[test]
+    fn equal_rates_is_the_limit() {
+        let k0 = ExpKernel::try_new(1.0, 1.0).unwrap();
+        let k1 = ExpKernel::try_new(1.0 - 1e-9, 1.0).unwrap();
+        for s in [0.1_f64, 1.0, 5.0] {
+            assert!(close(k0.psp(s), s * (-s).exp(), 1e-15));
+            assert!(close(k0.psp(s), k1.psp(s), 1e-8));
+            assert!(close(k0.psp_derivative(s), k1.psp_derivative(s), 1e-8));
+        }
+    }
+
+    #[test]
+    fn near_equal_rates_do_not_cancel() {
+        // alpha = 0.999, beta = 1: the naive difference quotient loses ~3 digits; the phi
+        // form must agree with a high-order series to rounding.
+        let k = ExpKernel::try_new(0.999, 1.0).unwrap();
+        for s in [1e-6, 0.3, 1.0, 4.0] {
+            let x: f64 = 1e-3 * s;
+            // phi(x) = 1 - x/2 + x^2/6 - x^3/24 + x^4/120
+            let phi = 1.0 - x / 2.0 + x * x / 6.0 - x * x * x / 24.0 + x.powi(4) / 120.0;
+            let series = (-0.999 * s).exp() * s * phi;
+            assert!(close(k.psp(s), series, 4.0 * f64::EPSILON), "{s}");
+        }
+    }
+
+    #[test]
+    fn peak_is_where_slope_vanishes() {
+        for (a, b) in [(2.0, 1.0), (1.0, 1.0), (0.999, 1.0), (1.0, 3.0)] {
+            let k = ExpKernel::try_new(a, b).unwrap();
+            let st = State {
+                current: 2.0,
+                potential: 0.3,
+            };
+            let p = k.peak(st, 100.0).unwrap();
+            assert!(k.slope(k.advance(st, p)).abs() < 1e-13, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_rates() {
+        assert!(ExpKernel::try_new(0.0, 1.0).is_err());
+        assert!(ExpKernel::try_new(1.0, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn conformance() {
+        testing::check_kernel(&ExpKernel::try_new(2.0, 1.0).unwrap());
+        testing::check_kernel(&ExpKernel::try_new(1.0, 1.0).unwrap());
+        testing::check_kernel(&ExpKernel::try_new(0.999, 1.0).unwrap());
+        testing::check_kernel(&ExpKernel::try_new(1.0, 4.0).unwrap());
+    }
+}

@@ -1,0 +1,1 @@
+//! fpsnn-losses (work in progress).

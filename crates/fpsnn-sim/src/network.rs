@@ -1,0 +1,592 @@
+//! Network topology: populations, projections, neuron parameters, horizon and spike cap.
+
+use fpsnn_core::{NeuronParams, Time};
+use fpsnn_kernels::ExpKernel;
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+
+use crate::SimError;
+
+/// Default per-neuron spike cap when the network file does not give one.
+pub const DEFAULT_MAX_SPIKES_PER_NEURON: usize = 1000;
+
+/// Where a projection comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// The input channels.
+    Input,
+    /// A population, by index.
+    Population(usize),
+}
+
+/// A population of identical neurons.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Population {
+    name: String,
+    size: usize,
+    params: NeuronParams,
+    kernel: ExpKernel,
+}
+
+impl Population {
+    /// Name (unique in the network).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Number of neurons.
+    #[must_use]
+    pub fn size(&self) -> usize {
+        self.size
+    }
+    /// Neuron parameters.
+    #[must_use]
+    pub fn params(&self) -> &NeuronParams {
+        &self.params
+    }
+    /// The kernel built from the parameters.
+    #[must_use]
+    pub fn kernel(&self) -> &ExpKernel {
+        &self.kernel
+    }
+}
+
+/// A dense all-to-all projection with an optional fixed delay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    from: Source,
+    to: usize,
+    /// `pre x post`.
+    weights: DMatrix<f64>,
+    delay: Time,
+}
+
+impl Projection {
+    /// Source.
+    #[must_use]
+    pub fn from(&self) -> Source {
+        self.from
+    }
+    /// Target population index.
+    #[must_use]
+    pub fn to(&self) -> usize {
+        self.to
+    }
+    /// Weights, `pre x post`: entry `(j, i)` is `W_ji` from presynaptic `j` to postsynaptic `i`.
+    #[must_use]
+    pub fn weights(&self) -> &DMatrix<f64> {
+        &self.weights
+    }
+    /// Delay added to every spike travelling along this projection.
+    #[must_use]
+    pub fn delay(&self) -> Time {
+        self.delay
+    }
+}
+
+/// A validated network.
+///
+/// Invariants (checked by [`Network::try_new`] and every setter): parameters finite and
+/// positive, unique population names, weight shapes `pre x post`, finite weights, delays
+/// finite and `>= 0`, `t_max > 0`, spike cap `>= 1`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    inputs: usize,
+    populations: Vec<Population>,
+    projections: Vec<Projection>,
+    t_max: Time,
+    max_spikes_per_neuron: usize,
+    /// Population indices in topological order, if the population graph is acyclic.
+    topo_order: Option<Vec<usize>>,
+    /// Projection indices into each population, in file order.
+    incoming: Vec<Vec<usize>>,
+}
+
+/// Description of a population used to build a [`Network`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopulationSpec {
+    /// Unique name (not `input`).
+    pub name: String,
+    /// Number of neurons, >= 1.
+    pub size: usize,
+    /// Neuron parameters.
+    pub params: NeuronParams,
+}
+
+/// Description of a projection used to build a [`Network`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectionSpec {
+    /// Source.
+    pub from: Source,
+    /// Target population index.
+    pub to: usize,
+    /// Weights `pre x post`.
+    pub weights: DMatrix<f64>,
+    /// Delay, >= 0.
+    pub delay: Time,
+}
+
+impl Network {
+    /// Builds and validates a network.
+    ///
+    /// # Errors
+    /// A [`SimError`] naming the first invalid item.
+    pub fn try_new(
+        inputs: usize,
+        populations: Vec<PopulationSpec>,
+        projections: Vec<ProjectionSpec>,
+        t_max: Time,
+        max_spikes_per_neuron: usize,
+    ) -> Result<Self, SimError> {
+        if !(t_max.is_finite() && t_max > 0.0) {
+            return Err(SimError::InvalidHorizon { value: t_max });
+        }
+        if max_spikes_per_neuron == 0 {
+            return Err(SimError::InvalidSpikeCap);
+        }
+        let mut pops = Vec::with_capacity(populations.len());
+        for spec in populations {
+            if spec.name == "input" || pops.iter().any(|p: &Population| p.name == spec.name) {
+                return Err(SimError::DuplicatePopulation { name: spec.name });
+            }
+            if spec.size == 0 {
+                return Err(SimError::EmptyPopulation { name: spec.name });
+            }
+            spec.params
+                .validate()
+                .map_err(|source| SimError::PopulationParams {
+                    population: spec.name.clone(),
+                    source,
+                })?;
+            let kernel = ExpKernel::from_params(&spec.params)?;
+            pops.push(Population {
+                name: spec.name,
+                size: spec.size,
+                params: spec.params,
+                kernel,
+            });
+        }
+        let mut projs = Vec::with_capacity(projections.len());
+        for (index, spec) in projections.into_iter().enumerate() {
+            if spec.to >= pops.len() {
+                return Err(SimError::UnknownPopulation {
+                    projection: index,
+                    name: format!("#{}", spec.to),
+                });
+            }
+            let pre = match spec.from {
+                Source::Input => inputs,
+                Source::Population(p) => {
+                    pops.get(p)
+                        .ok_or_else(|| SimError::UnknownPopulation {
+                            projection: index,
+                            name: format!("#{p}"),
+                        })?
+                        .size
+                }
+            };
+            let post = pops[spec.to].size;
+            if spec.weights.nrows() != pre || spec.weights.ncols() != post {
+                return Err(SimError::WeightShape {
+                    projection: index,
+                    rows: spec.weights.nrows(),
+                    cols: spec.weights.ncols(),
+                    expected_rows: pre,
+                    expected_cols: post,
+                });
+            }
+            check_weights(index, &spec.weights)?;
+            if !(spec.delay.is_finite() && spec.delay >= 0.0) {
+                return Err(SimError::InvalidDelay {
+                    projection: index,
+                    value: spec.delay,
+                });
+            }
+            projs.push(Projection {
+                from: spec.from,
+                to: spec.to,
+                weights: spec.weights,
+                delay: spec.delay,
+            });
+        }
+        let mut incoming = vec![Vec::new(); pops.len()];
+        for (r, proj) in projs.iter().enumerate() {
+            incoming[proj.to].push(r);
+        }
+        let topo_order = topological_order(pops.len(), &projs);
+        Ok(Self {
+            inputs,
+            populations: pops,
+            projections: projs,
+            t_max,
+            max_spikes_per_neuron,
+            topo_order,
+            incoming,
+        })
+    }
+
+    /// Number of input channels.
+    #[must_use]
+    pub fn inputs(&self) -> usize {
+        self.inputs
+    }
+    /// The populations, in file order.
+    #[must_use]
+    pub fn populations(&self) -> &[Population] {
+        &self.populations
+    }
+    /// The projections, in file order.
+    #[must_use]
+    pub fn projections(&self) -> &[Projection] {
+        &self.projections
+    }
+    /// Simulation horizon.
+    #[must_use]
+    pub fn t_max(&self) -> Time {
+        self.t_max
+    }
+    /// Per-neuron spike cap.
+    #[must_use]
+    pub fn max_spikes_per_neuron(&self) -> usize {
+        self.max_spikes_per_neuron
+    }
+    /// Index of the population called `name`.
+    #[must_use]
+    pub fn population_index(&self, name: &str) -> Option<usize> {
+        self.populations.iter().position(|p| p.name == name)
+    }
+    /// Projections into population `p`, in file order.
+    #[must_use]
+    pub fn incoming(&self, p: usize) -> &[usize] {
+        &self.incoming[p]
+    }
+    /// Whether the population graph has no cycle (no recurrent, lateral or self projection).
+    #[must_use]
+    pub fn is_feed_forward(&self) -> bool {
+        self.topo_order.is_some()
+    }
+    /// Populations in topological order (ties by file order), for feed-forward networks.
+    #[must_use]
+    pub fn topological_order(&self) -> Option<&[usize]> {
+        self.topo_order.as_deref()
+    }
+    /// Number of presynaptic neurons of a source.
+    #[must_use]
+    pub fn source_size(&self, source: Source) -> usize {
+        match source {
+            Source::Input => self.inputs,
+            Source::Population(p) => self.populations[p].size,
+        }
+    }
+    /// Total number of weights over all projections.
+    #[must_use]
+    pub fn num_weights(&self) -> usize {
+        self.projections.iter().map(|p| p.weights.len()).sum()
+    }
+
+    /// Replaces the weights of projection `r`.
+    ///
+    /// # Errors
+    /// [`SimError::WeightShape`] or [`SimError::NonFiniteWeight`]; the network is unchanged.
+    ///
+    /// # Panics
+    /// If `r` is out of range.
+    #[track_caller]
+    pub fn set_weights(&mut self, r: usize, weights: DMatrix<f64>) -> Result<(), SimError> {
+        assert!(r < self.projections.len(), "projection {r} out of range");
+        let old = &self.projections[r].weights;
+        if old.shape() != weights.shape() {
+            return Err(SimError::WeightShape {
+                projection: r,
+                rows: weights.nrows(),
+                cols: weights.ncols(),
+                expected_rows: old.nrows(),
+                expected_cols: old.ncols(),
+            });
+        }
+        check_weights(r, &weights)?;
+        self.projections[r].weights = weights;
+        Ok(())
+    }
+
+    /// Applies `update` to every weight of projection `r` in place, then checks the result.
+    ///
+    /// # Errors
+    /// [`SimError::NonFiniteWeight`] if an updated weight is not finite; the projection then
+    /// keeps its previous weights.
+    ///
+    /// # Panics
+    /// If `r` is out of range.
+    #[track_caller]
+    pub fn update_weights(
+        &mut self,
+        r: usize,
+        update: impl FnOnce(&mut DMatrix<f64>),
+    ) -> Result<(), SimError> {
+        assert!(r < self.projections.len(), "projection {r} out of range");
+        let mut weights = self.projections[r].weights.clone();
+        update(&mut weights);
+        self.set_weights(r, weights)
+    }
+
+    /// Replaces the threshold of population `p`.
+    ///
+    /// # Errors
+    /// [`SimError::PopulationParams`] if `theta` is not finite and positive.
+    ///
+    /// # Panics
+    /// If `p` is out of range.
+    #[track_caller]
+    pub fn set_threshold(&mut self, p: usize, theta: f64) -> Result<(), SimError> {
+        assert!(p < self.populations.len(), "population {p} out of range");
+        let pop = &mut self.populations[p];
+        fpsnn_core::check_positive("theta", theta).map_err(|source| SimError::PopulationParams {
+            population: pop.name.clone(),
+            source,
+        })?;
+        pop.params.theta = theta;
+        Ok(())
+    }
+
+    /// Parses a network from its JSON description (`docs/formats.md`).
+    ///
+    /// # Errors
+    /// [`SimError::Json`] for malformed JSON or missing fields, otherwise as
+    /// [`Network::try_new`].
+    pub fn from_json(text: &str) -> Result<Self, SimError> {
+        let file: NetworkFile = serde_json::from_str(text)?;
+        file.try_into_network()
+    }
+
+    /// The JSON description of this network.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.to_file()).expect("network serialises")
+    }
+
+    /// The serialisable description of this network.
+    #[must_use]
+    pub fn to_file(&self) -> NetworkFile {
+        let default = self
+            .populations
+            .first()
+            .map_or(NeuronParams { alpha: 1.0, beta: 1.0, theta: 1.0 }, |p| p.params);
+        NetworkFile {
+            neuron: NeuronFile::from(default),
+            inputs: self.inputs,
+            populations: self
+                .populations
+                .iter()
+                .map(|p| PopulationFile {
+                    name: p.name.clone(),
+                    size: p.size,
+                    neuron: (p.params != default).then(|| NeuronFile::from(p.params)),
+                })
+                .collect(),
+            projections: self
+                .projections
+                .iter()
+                .map(|r| ProjectionFile {
+                    from: match r.from {
+                        Source::Input => "input".to_owned(),
+                        Source::Population(p) => self.populations[p].name.clone(),
+                    },
+                    to: self.populations[r.to].name.clone(),
+                    weights: r.weights.row_iter().map(|row| row.iter().copied().collect()).collect(),
+                    delay: (r.delay > 0.0).then_some(r.delay),
+                })
+                .collect(),
+            t_max: self.t_max,
+            max_spikes_per_neuron: Some(self.max_spikes_per_neuron),
+        }
+    }
+}
+
+fn check_weights(projection: usize, weights: &DMatrix<f64>) -> Result<(), SimError> {
+    for pre in 0..weights.nrows() {
+        for post in 0..weights.ncols() {
+            let value = weights[(pre, post)];
+            if !value.is_finite() {
+                return Err(SimError::NonFiniteWeight {
+                    projection,
+                    pre,
+                    post,
+                    value,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Kahn's algorithm with ties broken by population index; `None` on a cycle (self
+/// projections included).
+fn topological_order(n: usize, projections: &[Projection]) -> Option<Vec<usize>> {
+    let mut indegree = vec![0usize; n];
+    let mut edges = vec![Vec::new(); n];
+    for proj in projections {
+        if let Source::Population(p) = proj.from {
+            if p == proj.to {
+                return None;
+            }
+            edges[p].push(proj.to);
+            indegree[proj.to] += 1;
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..n).filter(|&p| indegree[p] == 0).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(p) = ready.pop_first() {
+        order.push(p);
+        for &q in &edges[p] {
+            indegree[q] -= 1;
+            if indegree[q] == 0 {
+                ready.insert(q);
+            }
+        }
+    }
+    (order.len() == n).then_some(order)
+}
+
+/// Neuron parameters as written in JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeuronFile {
+    /// Synaptic rate.
+    pub alpha: f64,
+    /// Membrane rate.
+    pub beta: f64,
+    /// Threshold.
+    pub theta: f64,
+}
+
+impl From<NeuronParams> for NeuronFile {
+    fn from(p: NeuronParams) -> Self {
+        Self {
+            alpha: p.alpha,
+            beta: p.beta,
+            theta: p.theta,
+        }
+    }
+}
+
+/// A population as written in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationFile {
+    /// Unique name.
+    pub name: String,
+    /// Number of neurons.
+    pub size: usize,
+    /// Parameters overriding the network default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neuron: Option<NeuronFile>,
+}
+
+/// A projection as written in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectionFile {
+    /// `"input"` or a population name.
+    pub from: String,
+    /// A population name.
+    pub to: String,
+    /// One row per presynaptic neuron, one column per postsynaptic neuron.
+    pub weights: Vec<Vec<f64>>,
+    /// Optional delay, default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<f64>,
+}
+
+/// The JSON network format (`docs/formats.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkFile {
+    /// Default neuron parameters.
+    pub neuron: NeuronFile,
+    /// Number of input channels.
+    pub inputs: usize,
+    /// Populations.
+    pub populations: Vec<PopulationFile>,
+    /// Projections.
+    pub projections: Vec<ProjectionFile>,
+    /// Simulation horizon.
+    pub t_max: f64,
+    /// Per-neuron spike cap (default [`DEFAULT_MAX_SPIKES_PER_NEURON`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_spikes_per_neuron: Option<usize>,
+}
+
+impl NetworkFile {
+    /// Validates the description and builds the network.
+    ///
+    /// # Errors
+    /// As [`Network::try_new`], plus [`SimError::UnknownPopulation`] for unknown names.
+    pub fn try_into_network(self) -> Result<Network, SimError> {
+        let default = self.neuron;
+        let names: Vec<String> = self.populations.iter().map(|p| p.name.clone()).collect();
+        let lookup = |projection: usize, name: &str| {
+            names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| SimError::UnknownPopulation {
+                    projection,
+                    name: name.to_owned(),
+                })
+        };
+        let mut projections = Vec::with_capacity(self.projections.len());
+        for (index, proj) in self.projections.iter().enumerate() {
+            let from = if proj.from == "input" {
+                Source::Input
+            } else {
+                Source::Population(lookup(index, &proj.from)?)
+            };
+            if proj.to == "input" {
+                return Err(SimError::ProjectionToInput { projection: index });
+            }
+            let to = lookup(index, &proj.to)?;
+            let rows = proj.weights.len();
+            let cols = proj.weights.first().map_or(0, Vec::len);
+            if let Some(bad) = proj.weights.iter().find(|row| row.len() != cols) {
+                return Err(SimError::WeightShape {
+                    projection: index,
+                    rows,
+                    cols: bad.len(),
+                    expected_rows: rows,
+                    expected_cols: cols,
+                });
+            }
+            let weights = DMatrix::from_fn(rows, cols, |j, i| proj.weights[j][i]);
+            projections.push(ProjectionSpec {
+                from,
+                to,
+                weights,
+                delay: proj.delay.unwrap_or(0.0),
+            });
+        }
+        let populations = self
+            .populations
+            .into_iter()
+            .map(|p| {
+                let n = p.neuron.unwrap_or(default);
+                PopulationSpec {
+                    name: p.name,
+                    size: p.size,
+                    params: NeuronParams {
+                        alpha: n.alpha,
+                        beta: n.beta,
+                        theta: n.theta,
+                    },
+                }
+            })
+            .collect();
+        Network::try_new(
+            self.inputs,
+            populations,
+            projections,
+            self.t_max,
+            self.max_spikes_per_neuron
+                .unwrap_or(DEFAULT_MAX_SPIKES_PER_NEURON),
+        )
+    }
+}

@@ -1,0 +1,477 @@
+//! Exact event-driven simulation: the layer sweep for feed-forward networks and the event
+//! queue for everything else.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use fpsnn_core::{Parallelism, Time};
+use fpsnn_kernels::{Crossing, Kernel, State};
+use rayon::prelude::*;
+
+use crate::{Arrival, InputSpikes, Network, PopulationTrace, SimError, SimTrace, Source};
+
+/// Which algorithm runs the simulation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    /// Layer sweep for feed-forward networks, event queue otherwise.
+    #[default]
+    Auto,
+    /// Population by population in topological order (feed-forward only).
+    LayerSweep,
+    /// One global event queue (any network).
+    EventQueue,
+}
+
+/// Options of one simulation run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Parallelism over the neurons of a population (layer sweep only).
+    pub parallelism: Parallelism,
+    /// Algorithm.
+    pub method: Method,
+    /// Populations whose neurons stop after their first spike (a loss that reads only
+    /// first spikes needs no more).
+    pub first_spike_only: Vec<usize>,
+}
+
+impl SimOptions {
+    /// Stops the neurons of population `p` after their first spike.
+    #[must_use]
+    pub fn with_first_spike_only(mut self, p: usize) -> Self {
+        self.first_spike_only.push(p);
+        self
+    }
+    /// Sets the parallelism.
+    #[must_use]
+    pub fn with_parallelism(mut self, parallelism: Parallelism) -> Self {
+        self.parallelism = parallelism;
+        self
+    }
+    /// Sets the method.
+    #[must_use]
+    pub fn with_method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+}
+
+/// Simulates `network` on `input` exactly.
+///
+/// # Errors
+/// [`SimError::InputCount`] if the input has the wrong number of channels,
+/// [`SimError::PopulationIndex`] for a bad option, [`SimError::NotFeedForward`] if the layer
+/// sweep is forced on a recurrent network, [`SimError::SpikeCapExceeded`] on runaway
+/// activity.
+///
+/// # Examples
+/// ```
+/// use fpsnn_sim::{simulate, InputSpikes, Network, SimOptions};
+/// let net = Network::from_json(r#"{
+///   "neuron": {"alpha": 2.0, "beta": 1.0, "theta": 1.0}, "inputs": 1,
+///   "populations": [{"name": "out", "size": 1}],
+///   "projections": [{"from": "input", "to": "out", "weights": [[5.0]]}],
+///   "t_max": 10.0}"#)?;
+/// let input = InputSpikes::try_new(vec![vec![0.5]])?;
+/// let trace = simulate(&net, &input, &SimOptions::default())?;
+/// assert_eq!(trace.populations[0].spikes[0].len(), 1);
+/// # Ok::<(), fpsnn_sim::SimError>(())
+/// ```
+pub fn simulate(
+    network: &Network,
+    input: &InputSpikes,
+    options: &SimOptions,
+) -> Result<SimTrace, SimError> {
+    if input.len() != network.inputs() {
+        return Err(SimError::InputCount {
+            got: input.len(),
+            expected: network.inputs(),
+        });
+    }
+    let count = network.populations().len();
+    let mut first_only = vec![false; count];
+    for &p in &options.first_spike_only {
+        *first_only.get_mut(p).ok_or(SimError::PopulationIndex { index: p, count })? = true;
+    }
+    match (options.method, network.topological_order()) {
+        (Method::Auto | Method::LayerSweep, Some(order)) => {
+            sweep(network, input, order, &first_only, options.parallelism)
+        }
+        (Method::LayerSweep, None) => Err(SimError::NotFeedForward),
+        (Method::Auto | Method::EventQueue, _) => event_queue(network, input, &first_only),
+    }
+}
+
+/// The spike train of a presynaptic neuron (or input channel).
+fn source_train<'a>(
+    input: &'a InputSpikes,
+    populations: &'a [PopulationTrace],
+    source: Source,
+    pre: usize,
+) -> &'a [Time] {
+    match source {
+        Source::Input => input.channels()[pre].times(),
+        Source::Population(p) => &populations[p].spikes[pre],
+    }
+}
+
+/// Orders arrivals by `(time, projection, pre, spike)`: the one tie rule both algorithms use.
+fn arrival_order(a: &Arrival, b: &Arrival) -> Ordering {
+    a.time
+        .total_cmp(&b.time)
+        .then(a.projection.cmp(&b.projection))
+        .then(a.pre.cmp(&b.pre))
+        .then(a.spike.cmp(&b.spike))
+}
+
+/// Merges every spike reaching population `p` before `t_max` into one sorted list.
+fn merge_arrivals(
+    network: &Network,
+    input: &InputSpikes,
+    done: &[PopulationTrace],
+    p: usize,
+) -> Vec<Arrival> {
+    let mut arrivals = Vec::new();
+    for &r in network.incoming(p) {
+        let proj = &network.projections()[r];
+        for pre in 0..network.source_size(proj.from()) {
+            for (k, &t) in source_train(input, done, proj.from(), pre).iter().enumerate() {
+                let time = t + proj.delay();
+                if time <= network.t_max() {
+                    arrivals.push(Arrival {
+                        time,
+                        projection: r as u32,
+                        pre: pre as u32,
+                        spike: k as u32,
+                    });
+                }
+            }
+        }
+    }
+    arrivals.sort_unstable_by(arrival_order);
+    arrivals
+}
+
+/// Result of sweeping one neuron through its population's arrivals.
+struct NeuronRun {
+    spikes: Vec<Time>,
+    prefixes: Vec<u32>,
+    tangencies: usize,
+}
+
+/// Feed-forward simulation, population by population in topological order.
+fn sweep(
+    network: &Network,
+    input: &InputSpikes,
+    order: &[usize],
+    first_only: &[bool],
+    parallelism: Parallelism,
+) -> Result<SimTrace, SimError> {
+    let mut populations = vec![PopulationTrace::default(); network.populations().len()];
+    let mut tangencies = 0;
+    for &p in order {
+        let arrivals = merge_arrivals(network, input, &populations, p);
+        let size = network.populations()[p].size();
+        let run = |i: usize| sweep_neuron(network, p, i, &arrivals, first_only[p]);
+        let runs: Vec<Result<NeuronRun, SimError>> = match parallelism {
+            Parallelism::Sequential => (0..size).map(run).collect(),
+            Parallelism::Rayon => (0..size).into_par_iter().map(run).collect(),
+        };
+        let trace = &mut populations[p];
+        for run in runs {
+            let run = run?;
+            tangencies += run.tangencies;
+            trace.spikes.push(run.spikes);
+            trace.prefixes.push(run.prefixes);
+        }
+        trace.arrivals = arrivals;
+    }
+    Ok(SimTrace {
+        populations,
+        tangencies,
+    })
+}
+
+/// The weight of `arrival` onto neuron `post`.
+#[inline]
+fn weight(network: &Network, arrival: &Arrival, post: usize) -> f64 {
+    network.projections()[arrival.projection as usize].weights()[(arrival.pre as usize, post)]
+}
+
+fn cap_error(network: &Network, p: usize, neuron: usize, time: Time) -> SimError {
+    SimError::SpikeCapExceeded {
+        population: network.populations()[p].name().to_owned(),
+        neuron,
+        cap: network.max_spikes_per_neuron(),
+        time,
+    }
+}
+
+fn sweep_neuron(
+    network: &Network,
+    p: usize,
+    i: usize,
+    arrivals: &[Arrival],
+    first_only: bool,
+) -> Result<NeuronRun, SimError> {
+    let kernel = network.populations()[p].kernel();
+    let theta = network.populations()[p].params().theta;
+    let t_max = network.t_max();
+    let cap = network.max_spikes_per_neuron();
+    let mut run = NeuronRun {
+        spikes: Vec::new(),
+        prefixes: Vec::new(),
+        tangencies: 0,
+    };
+    let mut state = State::default();
+    let mut t = 0.0;
+    let mut next = 0;
+    loop {
+        let until = arrivals.get(next).map_or(t_max, |a| a.time);
+        // Every crossing in (t, until], before the next arrival is applied.
+        while until > t {
+            match kernel.next_crossing_before(state, theta, until - t, t_max - t) {
+                Crossing::Spike(s) => {
+                    state = kernel.advance(state, s);
+                    state.potential -= theta;
+                    t += s;
+                    if run.spikes.len() == cap {
+                        return Err(cap_error(network, p, i, t));
+                    }
+                    run.spikes.push(t);
+                    run.prefixes.push(next as u32);
+                    if first_only {
+                        return Ok(run);
+                    }
+                }
+                Crossing::Tangent(_) => {
+                    run.tangencies += 1;
+                    break;
+                }
+                Crossing::None => break,
+            }
+        }
+        let Some(arrival) = arrivals.get(next) else {
+            return Ok(run);
+        };
+        state = kernel.advance(state, arrival.time - t);
+        t = arrival.time;
+        state.current += weight(network, arrival, i);
+        next += 1;
+    }
+}
+
+/// A pending event of the queue, ordered earliest first.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// A neuron's predicted crossing (`tangent`: a touch, not a spike).
+    Crossing {
+        time: Time,
+        population: u32,
+        neuron: u32,
+        version: u32,
+        tangent: bool,
+    },
+    /// A spike reaching the target of a projection.
+    Arrival { target: u32, arrival: Arrival },
+}
+
+impl Event {
+    fn time(&self) -> Time {
+        match self {
+            Self::Crossing { time, .. } => *time,
+            Self::Arrival { arrival, .. } => arrival.time,
+        }
+    }
+    /// Rank at equal times: crossings before arrivals (the sweep searches `(t, a]` before
+    /// applying the arrival at `a`), then by population and neuron, or by arrival order.
+    fn cmp_key(&self, other: &Self) -> Ordering {
+        self.time().total_cmp(&other.time()).then_with(|| match (self, other) {
+            (
+                Self::Crossing {
+                    population: p1,
+                    neuron: n1,
+                    ..
+                },
+                Self::Crossing {
+                    population: p2,
+                    neuron: n2,
+                    ..
+                },
+            ) => (p1, n1).cmp(&(p2, n2)),
+            (Self::Crossing { .. }, Self::Arrival { .. }) => Ordering::Less,
+            (Self::Arrival { .. }, Self::Crossing { .. }) => Ordering::Greater,
+            (Self::Arrival { arrival: a, .. }, Self::Arrival { arrival: b, .. }) => {
+                arrival_order(a, b)
+            }
+        })
+    }
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp_key(other) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    /// Reversed, so that `BinaryHeap` pops the earliest event.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.cmp_key(self)
+    }
+}
+
+/// Per-neuron state of the event queue.
+#[derive(Clone, Copy, Debug, Default)]
+struct NeuronState {
+    state: State,
+    t: Time,
+    version: u32,
+    stopped: bool,
+}
+
+/// Simulation of any network with one global event queue.
+fn event_queue(
+    network: &Network,
+    input: &InputSpikes,
+    first_only: &[bool],
+) -> Result<SimTrace, SimError> {
+    let t_max = network.t_max();
+    let pops = network.populations();
+    let mut traces: Vec<PopulationTrace> = pops
+        .iter()
+        .map(|pop| PopulationTrace {
+            spikes: vec![Vec::new(); pop.size()],
+            prefixes: vec![Vec::new(); pop.size()],
+            arrivals: Vec::new(),
+        })
+        .collect();
+    let mut neurons: Vec<Vec<NeuronState>> =
+        pops.iter().map(|pop| vec![NeuronState::default(); pop.size()]).collect();
+    let mut outgoing = vec![Vec::new(); pops.len()];
+    let mut heap = BinaryHeap::new();
+    for (r, proj) in network.projections().iter().enumerate() {
+        match proj.from() {
+            Source::Population(p) => outgoing[p].push(r),
+            Source::Input => {
+                for (pre, train) in input.channels().iter().enumerate() {
+                    for (k, &t) in train.times().iter().enumerate() {
+                        push_arrival(&mut heap, network, r, pre, k, t);
+                    }
+                }
+            }
+        }
+    }
+    let mut tangencies = 0;
+    while let Some(event) = heap.pop() {
+        match event {
+            Event::Crossing {
+                time,
+                population,
+                neuron,
+                version,
+                tangent,
+            } => {
+                let (p, i) = (population as usize, neuron as usize);
+                let n = &mut neurons[p][i];
+                if n.version != version || n.stopped {
+                    continue;
+                }
+                if tangent {
+                    tangencies += 1;
+                    continue;
+                }
+                let kernel = pops[p].kernel();
+                n.state = kernel.advance(n.state, time - n.t);
+                n.state.potential -= pops[p].params().theta;
+                n.t = time;
+                let trace = &mut traces[p];
+                if trace.spikes[i].len() == network.max_spikes_per_neuron() {
+                    return Err(cap_error(network, p, i, time));
+                }
+                let k = trace.spikes[i].len();
+                trace.spikes[i].push(time);
+                trace.prefixes[i].push(trace.arrivals.len() as u32);
+                for &r in &outgoing[p] {
+                    push_arrival(&mut heap, network, r, i, k, time);
+                }
+                if first_only[p] {
+                    n.stopped = true;
+                } else {
+                    predict(network, p, i, n, &mut heap);
+                }
+            }
+            Event::Arrival { target, arrival } => {
+                let p = target as usize;
+                let kernel = pops[p].kernel();
+                traces[p].arrivals.push(arrival);
+                for (i, n) in neurons[p].iter_mut().enumerate() {
+                    if n.stopped {
+                        continue;
+                    }
+                    n.state = kernel.advance(n.state, arrival.time - n.t);
+                    n.t = arrival.time;
+                    n.state.current += weight(network, &arrival, i);
+                    predict(network, p, i, n, &mut heap);
+                }
+            }
+        }
+    }
+    debug_assert!(traces.iter().all(|t| t.arrivals.iter().all(|a| a.time <= t_max)));
+    Ok(SimTrace {
+        populations: traces,
+        tangencies,
+    })
+}
+
+fn push_arrival(
+    heap: &mut BinaryHeap<Event>,
+    network: &Network,
+    r: usize,
+    pre: usize,
+    spike: usize,
+    t: Time,
+) {
+    let proj = &network.projections()[r];
+    let time = t + proj.delay();
+    if time <= network.t_max() {
+        heap.push(Event::Arrival {
+            target: proj.to() as u32,
+            arrival: Arrival {
+                time,
+                projection: r as u32,
+                pre: pre as u32,
+                spike: spike as u32,
+            },
+        });
+    }
+}
+
+/// Invalidates the neuron's pending prediction and schedules its next crossing, if any.
+fn predict(
+    network: &Network,
+    p: usize,
+    i: usize,
+    n: &mut NeuronState,
+    heap: &mut BinaryHeap<Event>,
+) {
+    n.version = n.version.wrapping_add(1);
+    let pop = &network.populations()[p];
+    let horizon = network.t_max() - n.t;
+    let (s, tangent) = match pop.kernel().next_crossing(n.state, pop.params().theta, horizon) {
+        Crossing::None => return,
+        Crossing::Spike(s) => (s, false),
+        Crossing::Tangent(s) => (s, true),
+    };
+    heap.push(Event::Crossing {
+        time: n.t + s,
+        population: p as u32,
+        neuron: i as u32,
+        version: n.version,
+        tangent,
+    });
+}

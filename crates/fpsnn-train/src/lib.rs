@@ -1,0 +1,1 @@
+//! fpsnn-train (work in progress).

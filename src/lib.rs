@@ -1,0 +1,1 @@
+//! fpsnn facade (work in progress).
