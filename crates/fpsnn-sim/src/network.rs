@@ -525,6 +525,11 @@ impl NetworkFile {
     pub fn try_into_network(self) -> Result<Network, SimError> {
         let default = self.neuron;
         let names: Vec<String> = self.populations.iter().map(|p| p.name.clone()).collect();
+        for (k, name) in names.iter().enumerate() {
+            if name == "input" || names[..k].contains(name) {
+                return Err(SimError::DuplicatePopulation { name: name.clone() });
+            }
+        }
         let lookup = |projection: usize, name: &str| {
             names
                 .iter()

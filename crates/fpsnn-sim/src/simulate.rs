@@ -266,6 +266,9 @@ enum Event {
     /// A neuron's predicted crossing (`tangent`: a touch, not a spike).
     Crossing {
         time: Time,
+        /// `time - t` of the neuron when predicted: advancing by this exact offset (not by
+        /// the rounded difference of absolute times) keeps the queue bit-identical to the sweep.
+        offset: Time,
         population: u32,
         neuron: u32,
         version: u32,
@@ -371,6 +374,7 @@ fn event_queue(
         match event {
             Event::Crossing {
                 time,
+                offset,
                 population,
                 neuron,
                 version,
@@ -386,7 +390,7 @@ fn event_queue(
                     continue;
                 }
                 let kernel = pops[p].kernel();
-                n.state = kernel.advance(n.state, time - n.t);
+                n.state = kernel.advance(n.state, offset);
                 n.state.potential -= pops[p].params().theta;
                 n.t = time;
                 let trace = &mut traces[p];
@@ -469,6 +473,7 @@ fn predict(
     };
     heap.push(Event::Crossing {
         time: n.t + s,
+        offset: s,
         population: p as u32,
         neuron: i as u32,
         version: n.version,

@@ -1,1 +1,259 @@
-//! testkit
+//! Test helpers shared by the fpsnn crates (not published): one tolerance type, central
+//! finite differences with the `cbrt(eps)` step, random networks and inputs, and the causal
+//! pattern that decides whether a finite difference of spike times means anything.
+//!
+//! Spike times are only piecewise smooth in the parameters: a finite difference is valid
+//! only where `x - h`, `x` and `x + h` give the same causal pattern (same spike counts and the
+//! same parents for every spike). [`CausalPattern`] captures that; tests draw another point
+//! when it changes.
+//!
+//! ```
+//! use fpsnn_testkit::{central_difference, Tolerance};
+//! let d = central_difference(|x| x.sin(), 0.3);
+//! Tolerance::DEFAULT.assert_close("d sin", d, 0.3f64.cos());
+//! ```
+
+use fpsnn_core::{NeuronParams, Time};
+use fpsnn_sim::{
+    InputSpikes, Network, PopulationSpec, ProjectionSpec, SimTrace, Source,
+};
+use nalgebra::DMatrix;
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
+
+/// Absolute plus relative tolerance: `|got - want| <= abs + rel * max(|got|, |want|)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tolerance {
+    /// Absolute part.
+    pub abs: f64,
+    /// Relative part.
+    pub rel: f64,
+}
+
+impl Tolerance {
+    /// Rounding-level agreement of two exact computations of the same quantity (`1e-12`).
+    pub const STRICT: Self = Self { abs: 1e-12, rel: 1e-12 };
+    /// Agreement of two exact solvers of one linear system (`1e-10`).
+    pub const SOLVER: Self = Self { abs: 1e-12, rel: 1e-10 };
+    /// Analytic derivative versus central finite difference: truncation `O(h^2)` with
+    /// `h = cbrt(eps)` gives about `1e-10`, rounding `eps / h` about `1e-11`, amplified by
+    /// conditioning; `1e-6` relative with a `1e-8` floor is the design's figure.
+    pub const DEFAULT: Self = Self { abs: 1e-8, rel: 1e-6 };
+    /// For quantities assembled from many ill-conditioned terms.
+    pub const LOOSE: Self = Self { abs: 1e-6, rel: 1e-4 };
+
+    /// Whether `got` and `want` agree.
+    #[must_use]
+    pub fn is_close(&self, got: f64, want: f64) -> bool {
+        (got - want).abs() <= self.abs + self.rel * got.abs().max(want.abs())
+    }
+
+    /// Relative disagreement `|got - want| / max(|got|, |want|, abs/rel)`, for reports.
+    #[must_use]
+    pub fn relative_error(&self, got: f64, want: f64) -> f64 {
+        (got - want).abs() / got.abs().max(want.abs()).max(self.abs / self.rel)
+    }
+
+    /// Scales the tolerance by `factor` (e.g. `k * n` for a size-`n` solve).
+    #[must_use]
+    pub fn scaled(&self, factor: f64) -> Self {
+        Self {
+            abs: self.abs * factor,
+            rel: self.rel * factor,
+        }
+    }
+
+    /// Panics with `what` if `got` and `want` disagree.
+    ///
+    /// # Panics
+    /// On disagreement.
+    #[track_caller]
+    pub fn assert_close(&self, what: &str, got: f64, want: f64) {
+        assert!(
+            self.is_close(got, want),
+            "{what}: got {got:e}, want {want:e} (diff {:e}, tol {self:?})",
+            (got - want).abs()
+        );
+    }
+}
+
+/// Finite-difference step for a variable of size `x`: `cbrt(eps) max(1, |x|)`.
+#[must_use]
+pub fn fd_step(x: f64) -> f64 {
+    f64::EPSILON.cbrt() * x.abs().max(1.0)
+}
+
+/// Central difference `(f(x + h) - f(x - h)) / 2h` with `h = fd_step(x)`.
+pub fn central_difference(mut f: impl FnMut(f64) -> f64, x: f64) -> f64 {
+    let h = fd_step(x);
+    (f(x + h) - f(x - h)) / (2.0 * h)
+}
+
+/// The causal structure of a simulation: spike counts, arrival order and every spike's
+/// parent prefix. Equal patterns mean the spike-time equations have the same form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CausalPattern {
+    populations: Vec<(Vec<Vec<u32>>, Vec<(u32, u32, u32)>)>,
+}
+
+impl CausalPattern {
+    /// The pattern of a trace.
+    #[must_use]
+    pub fn of(trace: &SimTrace) -> Self {
+        Self {
+            populations: trace
+                .populations
+                .iter()
+                .map(|p| {
+                    (
+                        p.prefixes.clone(),
+                        p.arrivals.iter().map(|a| (a.projection, a.pre, a.spike)).collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Normal weights with the given mean and standard deviation.
+pub fn normal_matrix<R: Rng + ?Sized>(
+    rng: &mut R,
+    rows: usize,
+    cols: usize,
+    mean: f64,
+    sd: f64,
+) -> DMatrix<f64> {
+    let normal = Normal::new(mean, sd).expect("valid normal");
+    DMatrix::from_fn(rows, cols, |_, _| normal.sample(rng))
+}
+
+/// A random layered feed-forward network `inputs - sizes[0] - ... - sizes[n-1]` whose
+/// populations are called `l0`, `l1`, ...; weights of layer `l` are normal with
+/// `weight[l] = (mean, sd)`.
+///
+/// # Panics
+/// If the parameters are invalid or `weight` is shorter than `sizes`.
+#[track_caller]
+pub fn feed_forward<R: Rng + ?Sized>(
+    rng: &mut R,
+    inputs: usize,
+    sizes: &[usize],
+    params: NeuronParams,
+    weight: &[(f64, f64)],
+    t_max: Time,
+) -> Network {
+    let populations = sizes
+        .iter()
+        .enumerate()
+        .map(|(l, &size)| PopulationSpec {
+            name: format!("l{l}"),
+            size,
+            params,
+        })
+        .collect();
+    let mut projections = Vec::new();
+    let mut pre = inputs;
+    for (l, &size) in sizes.iter().enumerate() {
+        let (mean, sd) = weight[l];
+        projections.push(ProjectionSpec {
+            from: if l == 0 { Source::Input } else { Source::Population(l - 1) },
+            to: l,
+            weights: normal_matrix(rng, pre, size, mean, sd),
+            delay: 0.0,
+        });
+        pre = size;
+    }
+    Network::try_new(inputs, populations, projections, t_max, 200).expect("valid network")
+}
+
+/// A random network with one input projection into population `rec` and a recurrent
+/// projection `rec -> rec` (self connections included), plus an optional readout population
+/// `out`; `delay` applies to the recurrent projection.
+///
+/// # Panics
+/// If the parameters are invalid.
+#[allow(clippy::too_many_arguments)]
+#[track_caller]
+pub fn recurrent<R: Rng + ?Sized>(
+    rng: &mut R,
+    inputs: usize,
+    size: usize,
+    outputs: usize,
+    params: NeuronParams,
+    input_weight: (f64, f64),
+    recurrent_weight: (f64, f64),
+    delay: Time,
+    t_max: Time,
+) -> Network {
+    let mut populations = vec![PopulationSpec {
+        name: "rec".into(),
+        size,
+        params,
+    }];
+    let mut projections = vec![
+        ProjectionSpec {
+            from: Source::Input,
+            to: 0,
+            weights: normal_matrix(rng, inputs, size, input_weight.0, input_weight.1),
+            delay: 0.0,
+        },
+        ProjectionSpec {
+            from: Source::Population(0),
+            to: 0,
+            weights: normal_matrix(rng, size, size, recurrent_weight.0, recurrent_weight.1),
+            delay,
+        },
+    ];
+    if outputs > 0 {
+        populations.push(PopulationSpec {
+            name: "out".into(),
+            size: outputs,
+            params,
+        });
+        projections.push(ProjectionSpec {
+            from: Source::Population(0),
+            to: 1,
+            weights: normal_matrix(rng, size, outputs, input_weight.0, input_weight.1),
+            delay: 0.0,
+        });
+    }
+    Network::try_new(inputs, populations, projections, t_max, 200).expect("valid network")
+}
+
+/// Random sorted input trains: `per_channel` spikes per channel, uniform in `[0, t_end)`.
+///
+/// # Panics
+/// Never for `t_end > 0`.
+pub fn random_input<R: Rng + ?Sized>(
+    rng: &mut R,
+    channels: usize,
+    per_channel: usize,
+    t_end: Time,
+) -> InputSpikes {
+    let trains = (0..channels)
+        .map(|_| {
+            let mut t: Vec<Time> = (0..per_channel).map(|_| rng.random::<f64>() * t_end).collect();
+            t.sort_by(f64::total_cmp);
+            t
+        })
+        .collect();
+    InputSpikes::try_new(trains).expect("valid input")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerance_rejects_and_accepts() {
+        assert!(Tolerance::DEFAULT.is_close(1.0, 1.0 + 1e-7));
+        assert!(!Tolerance::DEFAULT.is_close(1.0, 1.0 + 1e-5));
+        assert!(!Tolerance::STRICT.is_close(0.0, 1e-11));
+    }
+
+    #[test]
+    fn central_difference_is_second_order() {
+        let d = central_difference(f64::exp, 1.0);
+        assert!((d - 1f64.exp()).abs() < 1e-9);
+    }
+}

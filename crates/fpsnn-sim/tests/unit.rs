@@ -1,0 +1,2 @@
+//! Integration tests of the simulator (one binary, submodules by topic).
+mod unit_tests;

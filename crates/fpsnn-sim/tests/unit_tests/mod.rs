@@ -1,0 +1,4 @@
+mod bad_input;
+mod closed_form;
+mod consistency;
+mod properties;
