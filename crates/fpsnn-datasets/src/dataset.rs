@@ -1,0 +1,368 @@
+//! The `Dataset` trait, the `Sample` it yields and the in-memory `SpikeDataset`.
+
+use std::sync::Arc;
+
+use fpsnn_core::{Time, validate_times};
+
+use crate::DatasetError;
+
+/// One labelled input pattern: a spike train per input channel and a class label.
+///
+/// Every [`Dataset`] yields samples whose trains are finite, non-negative and sorted, with
+/// one train per input channel (a train may be empty: that channel does not spike) and
+/// `label < num_classes`. [`Sample::validate`] checks this for a sample built by hand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// Spike times of each input channel, each sorted in non-decreasing order.
+    pub input_spikes: Vec<Vec<Time>>,
+    /// The class, in `0..num_classes`.
+    pub label: usize,
+}
+
+impl Sample {
+    /// A sample from its input trains and label (unchecked; see [`Sample::validate`]).
+    #[must_use]
+    pub fn new(input_spikes: Vec<Vec<Time>>, label: usize) -> Self {
+        Self {
+            input_spikes,
+            label,
+        }
+    }
+
+    /// Total number of input spikes over all channels.
+    #[must_use]
+    pub fn num_spikes(&self) -> usize {
+        self.input_spikes.iter().map(Vec::len).sum()
+    }
+
+    /// Checks the sample against a dataset with `num_inputs` channels and `num_classes`
+    /// classes; `index` is the sample's position, reported in errors.
+    ///
+    /// # Errors
+    /// [`DatasetError::ChannelCountMismatch`], [`DatasetError::LabelOutOfRange`] or
+    /// [`DatasetError::InvalidSpikeTrain`] (a NaN, infinite, negative or unsorted time).
+    pub fn validate(
+        &self,
+        index: usize,
+        num_inputs: usize,
+        num_classes: usize,
+    ) -> Result<(), DatasetError> {
+        if self.input_spikes.len() != num_inputs {
+            return Err(DatasetError::ChannelCountMismatch {
+                sample: index,
+                expected: num_inputs,
+                found: self.input_spikes.len(),
+            });
+        }
+        if self.label >= num_classes {
+            return Err(DatasetError::LabelOutOfRange {
+                sample: index,
+                label: self.label,
+                num_classes,
+            });
+        }
+        for (channel, train) in self.input_spikes.iter().enumerate() {
+            validate_times(train).map_err(|source| DatasetError::InvalidSpikeTrain {
+                sample: index,
+                channel,
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// A finite, indexable collection of labelled spike patterns.
+///
+/// The trait is object-safe (`&dyn Dataset` works) and `Send + Sync`, so rayon workers can
+/// share one dataset. Implementations return samples by value, which lets large image sets
+/// ([`ImageDataset`](crate::ImageDataset)) encode each image on demand instead of storing
+/// every spike train.
+///
+/// Contract: for every `index < len()`, `get(index)` is `Some` and its sample satisfies
+/// [`Sample::validate`] with this dataset's `num_inputs` and `num_classes`;
+/// [`validate_dataset`] checks that.
+///
+/// # Examples
+/// ```
+/// use fpsnn_datasets::{Dataset, xor};
+/// let data = xor();
+/// let total: usize = (0..data.len()).map(|i| data.sample(i).num_spikes()).sum();
+/// assert_eq!(total, 8);
+/// let shared: &dyn Dataset = &data;
+/// assert_eq!(shared.num_classes(), 2);
+/// ```
+pub trait Dataset: Send + Sync {
+    /// Number of samples.
+    fn len(&self) -> usize;
+
+    /// Number of input channels of every sample.
+    fn num_inputs(&self) -> usize;
+
+    /// Number of classes; every label is below it.
+    fn num_classes(&self) -> usize;
+
+    /// The sample at `index`, or `None` if `index >= len()`.
+    fn get(&self, index: usize) -> Option<Sample>;
+
+    /// Whether the dataset has no sample.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The sample at `index`.
+    ///
+    /// # Panics
+    /// If `index >= len()`.
+    #[track_caller]
+    fn sample(&self, index: usize) -> Sample {
+        match self.get(index) {
+            Some(sample) => sample,
+            None => panic!(
+                "sample index {index} out of range for a dataset of {} samples",
+                self.len()
+            ),
+        }
+    }
+}
+
+macro_rules! forward_dataset {
+    ($($ptr:ty),*) => {$(
+        impl<D: Dataset + ?Sized> Dataset for $ptr {
+            fn len(&self) -> usize {
+                (**self).len()
+            }
+            fn num_inputs(&self) -> usize {
+                (**self).num_inputs()
+            }
+            fn num_classes(&self) -> usize {
+                (**self).num_classes()
+            }
+            fn get(&self, index: usize) -> Option<Sample> {
+                (**self).get(index)
+            }
+            fn is_empty(&self) -> bool {
+                (**self).is_empty()
+            }
+        }
+    )*};
+}
+
+forward_dataset!(&D, Box<D>, Arc<D>);
+
+/// Checks that a dataset keeps the [`Dataset`] contract: it is not empty, declares at least
+/// one input, and every sample has the right channel count, a valid label and sorted,
+/// finite, non-negative spike times.
+///
+/// Use it on a user-supplied dataset before training; the datasets of this crate pass it by
+/// construction.
+///
+/// # Errors
+/// [`DatasetError::Empty`], [`DatasetError::NoInputs`], [`DatasetError::MissingSample`] if
+/// `get` yields `None` for an index below `len()`, or the first error of
+/// [`Sample::validate`].
+pub fn validate_dataset(dataset: &dyn Dataset) -> Result<(), DatasetError> {
+    if dataset.is_empty() {
+        return Err(DatasetError::Empty);
+    }
+    if dataset.num_inputs() == 0 {
+        return Err(DatasetError::NoInputs);
+    }
+    for index in 0..dataset.len() {
+        let sample = dataset.get(index).ok_or(DatasetError::MissingSample {
+            index,
+            len: dataset.len(),
+        })?;
+        sample.validate(index, dataset.num_inputs(), dataset.num_classes())?;
+    }
+    Ok(())
+}
+
+/// Counts the samples of each class: entry `c` is the number of samples with label `c`.
+#[must_use]
+pub fn class_counts(dataset: &dyn Dataset) -> Vec<usize> {
+    let mut counts = vec![0; dataset.num_classes()];
+    for index in 0..dataset.len() {
+        if let Some(count) = dataset.get(index).and_then(|s| counts.get_mut(s.label)) {
+            *count += 1;
+        }
+    }
+    counts
+}
+
+/// A validated, in-memory list of samples.
+///
+/// Invariants (checked by [`SpikeDataset::try_new`]): at least one sample and one input
+/// channel; every sample has `num_inputs` channels, a label below `num_classes`, and
+/// finite, non-negative, sorted spike times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeDataset {
+    samples: Vec<Sample>,
+    num_inputs: usize,
+    num_classes: usize,
+}
+
+impl SpikeDataset {
+    /// Checked constructor.
+    ///
+    /// # Errors
+    /// [`DatasetError::Empty`] if `samples` is empty (a dataset is always something to train
+    /// or evaluate on), [`DatasetError::NoInputs`] if `num_inputs == 0`, otherwise the first
+    /// error of [`Sample::validate`].
+    ///
+    /// # Examples
+    /// ```
+    /// use fpsnn_datasets::{Dataset, DatasetError, Sample, SpikeDataset};
+    /// let data = SpikeDataset::try_new(vec![Sample::new(vec![vec![0.5], vec![]], 1)], 2, 2)?;
+    /// assert_eq!(data.sample(0).label, 1);
+    /// let unsorted = Sample::new(vec![vec![1.0, 0.5], vec![]], 0);
+    /// assert!(matches!(
+    ///     SpikeDataset::try_new(vec![unsorted], 2, 2),
+    ///     Err(DatasetError::InvalidSpikeTrain { sample: 0, channel: 0, .. })
+    /// ));
+    /// # Ok::<(), DatasetError>(())
+    /// ```
+    pub fn try_new(
+        samples: Vec<Sample>,
+        num_inputs: usize,
+        num_classes: usize,
+    ) -> Result<Self, DatasetError> {
+        let dataset = Self {
+            samples,
+            num_inputs,
+            num_classes,
+        };
+        validate_dataset(&dataset)?;
+        Ok(dataset)
+    }
+
+    /// Copies every sample of another dataset into memory, validating them.
+    ///
+    /// # Errors
+    /// As [`SpikeDataset::try_new`].
+    pub fn try_from_dataset(dataset: &dyn Dataset) -> Result<Self, DatasetError> {
+        let samples = (0..dataset.len())
+            .map(|index| {
+                dataset.get(index).ok_or(DatasetError::MissingSample {
+                    index,
+                    len: dataset.len(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::try_new(samples, dataset.num_inputs(), dataset.num_classes())
+    }
+
+    /// Builds a dataset this crate has already validated by construction.
+    pub(crate) fn from_parts_unchecked(
+        samples: Vec<Sample>,
+        num_inputs: usize,
+        num_classes: usize,
+    ) -> Self {
+        let dataset = Self {
+            samples,
+            num_inputs,
+            num_classes,
+        };
+        debug_assert!(validate_dataset(&dataset).is_ok());
+        dataset
+    }
+
+    /// The samples.
+    #[must_use]
+    pub fn samples(&self) -> &[Sample] {
+        &self.samples
+    }
+
+    /// The samples, by value.
+    #[must_use]
+    pub fn into_samples(self) -> Vec<Sample> {
+        self.samples
+    }
+}
+
+impl Dataset for SpikeDataset {
+    fn len(&self) -> usize {
+        self.samples.len()
+    }
+
+    fn num_inputs(&self) -> usize {
+        self.num_inputs
+    }
+
+    fn num_classes(&self) -> usize {
+        self.num_classes
+    }
+
+    fn get(&self, index: usize) -> Option<Sample> {
+        self.samples.get(index).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(label: usize) -> Sample {
+        Sample::new(vec![vec![0.0, 1.0]], label)
+    }
+
+    #[test]
+    fn try_new_rejects_each_broken_invariant() {
+        assert!(matches!(
+            SpikeDataset::try_new(vec![], 1, 1),
+            Err(DatasetError::Empty)
+        ));
+        assert!(matches!(
+            SpikeDataset::try_new(vec![Sample::new(vec![], 0)], 0, 1),
+            Err(DatasetError::NoInputs)
+        ));
+        assert!(matches!(
+            SpikeDataset::try_new(vec![one(0), one(3)], 1, 3),
+            Err(DatasetError::LabelOutOfRange {
+                sample: 1,
+                label: 3,
+                num_classes: 3
+            })
+        ));
+        assert!(matches!(
+            SpikeDataset::try_new(vec![one(0)], 2, 1),
+            Err(DatasetError::ChannelCountMismatch {
+                sample: 0,
+                expected: 2,
+                found: 1
+            })
+        ));
+        let bad = Sample::new(vec![vec![f64::NAN]], 0);
+        assert!(matches!(
+            SpikeDataset::try_new(vec![one(0), bad], 1, 1),
+            Err(DatasetError::InvalidSpikeTrain {
+                sample: 1,
+                channel: 0,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn pointers_forward_to_the_dataset() {
+        let data = SpikeDataset::try_new(vec![one(0), one(1)], 1, 2).unwrap();
+        let arc: Arc<dyn Dataset> = Arc::new(data.clone());
+        let boxed: Box<dyn Dataset> = Box::new(data.clone());
+        for d in [&arc as &dyn Dataset, &boxed, &&data] {
+            assert_eq!(d.len(), 2);
+            assert_eq!(d.num_inputs(), 1);
+            assert_eq!(d.num_classes(), 2);
+            assert_eq!(d.sample(1).label, 1);
+            assert!(d.get(2).is_none());
+            assert!(!d.is_empty());
+        }
+        assert_eq!(class_counts(&arc), vec![1, 1]);
+    }
+
+    #[test]
+    #[should_panic(expected = "sample index 5 out of range")]
+    fn sample_panics_past_the_end() {
+        let data = SpikeDataset::try_new(vec![one(0)], 1, 1).unwrap();
+        let _ = data.sample(5);
+    }
+}

@@ -1,0 +1,7 @@
+mod dataset;
+mod digits;
+mod encoders;
+mod iris;
+mod mnist;
+mod xor;
+mod yin_yang;

@@ -1,0 +1,3 @@
+//! Integration tests for `fpsnn-trisolve`, one binary with submodules (keeps link time down).
+
+mod unit_tests;
