@@ -123,10 +123,18 @@ pub trait Kernel: Send + Sync + fmt::Debug {
     fn psp(&self, s: Time) -> f64;
     /// Derivative `h'(s)`; zero for `s <= 0`.
     fn psp_derivative(&self, s: Time) -> f64;
+    /// `(h(s), h'(s))` together; kernels that share work between the two override it.
+    fn psp_and_derivative(&self, s: Time) -> (f64, f64) {
+        (self.psp(s), self.psp_derivative(s))
+    }
     /// Reset kernel `h_n(s)` (multiplied by `theta`); zero for `s <= 0`.
     fn reset(&self, s: Time) -> f64;
     /// Derivative of the reset kernel; zero for `s <= 0`.
     fn reset_derivative(&self, s: Time) -> f64;
+    /// `(h_n(s), h_n'(s))` together; kernels that share work between the two override it.
+    fn reset_and_derivative(&self, s: Time) -> (f64, f64) {
+        (self.reset(s), self.reset_derivative(s))
+    }
     /// The state after `s >= 0` time units without events.
     fn advance(&self, state: State, s: Time) -> State;
     /// `dV/dt` in this state.
@@ -328,6 +336,16 @@ impl Kernel for ExpKernel {
     }
 
     #[inline]
+    fn psp_and_derivative(&self, s: Time) -> (f64, f64) {
+        if s > 0.0 {
+            let (ea, h) = self.decay_and_psp(s);
+            (h, ea - self.beta * h)
+        } else {
+            (0.0, 0.0)
+        }
+    }
+
+    #[inline]
     fn reset(&self, s: Time) -> f64 {
         if s > 0.0 { (-self.beta * s).exp() } else { 0.0 }
     }
@@ -339,6 +357,12 @@ impl Kernel for ExpKernel {
         } else {
             0.0
         }
+    }
+
+    #[inline]
+    fn reset_and_derivative(&self, s: Time) -> (f64, f64) {
+        let decay = self.reset(s);
+        (decay, -self.beta * decay)
     }
 
     #[inline]

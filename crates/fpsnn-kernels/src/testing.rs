@@ -41,8 +41,14 @@ pub fn check_derivatives<K: Kernel>(kernel: &K) {
         let fd = (kernel.psp(s + h) - kernel.psp(s - h)) / (2.0 * h);
         // Central differences have truncation error O(h^2) ~ 1e-11 and rounding ~ eps/h.
         assert_close("psp'", kernel.psp_derivative(s), fd, 1e-8);
+        let (h0, h1) = kernel.psp_and_derivative(s);
+        assert_close("psp_and_derivative.0", h0, kernel.psp(s), 1e-15);
+        assert_close("psp_and_derivative.1", h1, kernel.psp_derivative(s), 1e-15);
         let fd = (kernel.reset(s + h) - kernel.reset(s - h)) / (2.0 * h);
         assert_close("reset'", kernel.reset_derivative(s), fd, 1e-8);
+        let (r0, r1) = kernel.reset_and_derivative(s);
+        assert_close("reset_and_derivative.0", r0, kernel.reset(s), 1e-15);
+        assert_close("reset_and_derivative.1", r1, kernel.reset_derivative(s), 1e-15);
     }
 }
 

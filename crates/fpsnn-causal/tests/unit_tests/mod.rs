@@ -1,0 +1,2 @@
+mod finite_differences;
+mod structure;
