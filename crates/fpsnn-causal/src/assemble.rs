@@ -248,8 +248,7 @@ pub fn assemble(
                     pre,
                     arrival,
                 } => {
-                    let w = network.projections()[projection as usize].weights()
-                        [(pre as usize, i)];
+                    let w = network.projections()[projection as usize].weights()[(pre as usize, i)];
                     let (h, dh) = kernel.psp_and_derivative(f - arrival);
                     slope += w * dh;
                     magnitude += (w * dh).abs();
@@ -262,8 +261,7 @@ pub fn assemble(
                     pre,
                     arrival,
                 } => {
-                    let w = network.projections()[projection as usize].weights()
-                        [(pre as usize, i)];
+                    let w = network.projections()[projection as usize].weights()[(pre as usize, i)];
                     let (h, dh) = kernel.psp_and_derivative(f - arrival);
                     slope += w * dh;
                     magnitude += (w * dh).abs();

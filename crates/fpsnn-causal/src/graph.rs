@@ -110,7 +110,8 @@ impl<'a> CausalGraph<'a> {
             neuron_offsets.push(offsets);
         }
         let time_of = |key: &SpikeKey| {
-            trace.populations[key.population as usize].spikes[key.neuron as usize][key.index as usize]
+            trace.populations[key.population as usize].spikes[key.neuron as usize]
+                [key.index as usize]
         };
         // Locals are grouped by neuron; the global order is by time, ties by (population,
         // neuron, index) so that a neuron's own spikes stay in order.
@@ -119,7 +120,11 @@ impl<'a> CausalGraph<'a> {
             let (ka, kb) = (&order[a as usize], &order[b as usize]);
             time_of(ka)
                 .total_cmp(&time_of(kb))
-                .then((ka.population, ka.neuron, ka.index).cmp(&(kb.population, kb.neuron, kb.index)))
+                .then((ka.population, ka.neuron, ka.index).cmp(&(
+                    kb.population,
+                    kb.neuron,
+                    kb.index,
+                )))
         });
         let mut local_to_global = vec![0u32; order.len()];
         for (g, &l) in global.iter().enumerate() {

@@ -103,7 +103,9 @@ pub enum CausalError {
     },
     /// A spike's slope at the crossing is not safely positive: its time is not
     /// differentiable (a grazing crossing).
-    #[error("spike {spike:?} (neuron {neuron} of population {population}) grazes the threshold: slope {slope:e}")]
+    #[error(
+        "spike {spike:?} (neuron {neuron} of population {population}) grazes the threshold: slope {slope:e}"
+    )]
     Grazing {
         /// The spike.
         spike: SpikeId,

@@ -90,7 +90,9 @@ pub fn forward_jacobian(
             rhs[(k, p + g)] -= v;
         }
     }
-    assembly.matrix.solve_lower_in_place_multi_par(&mut rhs, par(parallelism))?;
+    assembly
+        .matrix
+        .solve_lower_in_place_multi_par(&mut rhs, par(parallelism))?;
     Ok(Jacobian {
         matrix: rhs,
         num_params: p,
@@ -246,12 +248,20 @@ pub fn adjoint_gradient(assembly: &Assembly, d_loss: &[f64]) -> Result<Gradient,
 /// If the shape does not match the population's spikes.
 #[must_use]
 #[track_caller]
-pub fn spike_gradient(graph: &CausalGraph<'_>, population: usize, d_spikes: &[Vec<f64>]) -> Vec<f64> {
+pub fn spike_gradient(
+    graph: &CausalGraph<'_>,
+    population: usize,
+    d_spikes: &[Vec<f64>],
+) -> Vec<f64> {
     let mut out = vec![0.0; graph.len()];
     let record = &graph.trace().populations[population];
     assert_eq!(d_spikes.len(), record.spikes.len(), "one row per neuron");
     for (i, row) in d_spikes.iter().enumerate() {
-        assert_eq!(row.len(), record.spikes[i].len(), "one dL/df per spike of neuron {i}");
+        assert_eq!(
+            row.len(),
+            record.spikes[i].len(),
+            "one dL/df per spike of neuron {i}"
+        );
         for (m, &d) in row.iter().enumerate() {
             out[graph.spike_id(population, i, m).index()] += d;
         }

@@ -90,7 +90,9 @@ pub enum CoreError {
         time: f64,
     },
     /// A spike train is not sorted in non-decreasing order.
-    #[error("spike {index} at time {time} comes before the previous spike at {previous}: spike trains must be sorted")]
+    #[error(
+        "spike {index} at time {time} comes before the previous spike at {previous}: spike trains must be sorted"
+    )]
     UnsortedSpikeTrain {
         /// Position of the first out-of-order spike.
         index: usize,
@@ -129,7 +131,11 @@ impl NeuronParams {
     /// # Errors
     /// [`CoreError::InvalidParameter`] naming the first bad parameter.
     pub fn validate(&self) -> Result<(), CoreError> {
-        for (name, value) in [("alpha", self.alpha), ("beta", self.beta), ("theta", self.theta)] {
+        for (name, value) in [
+            ("alpha", self.alpha),
+            ("beta", self.beta),
+            ("theta", self.theta),
+        ] {
             check_positive(name, value)?;
         }
         Ok(())

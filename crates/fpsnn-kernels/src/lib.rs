@@ -164,7 +164,7 @@ pub trait Kernel: Send + Sync + fmt::Debug {
     /// The canonical bracket of the first crossing in `(0, horizon]` (steps 1-3 of the
     /// crate docs). Depends only on the state, `theta` and `horizon`.
     fn bracket(&self, state: State, theta: f64, horizon: Time) -> Bracket {
-        if !(horizon > 0.0) || state.current <= 0.0 || self.slope(state) <= 0.0 {
+        if horizon.is_nan() || horizon <= 0.0 || state.current <= 0.0 || self.slope(state) <= 0.0 {
             return Bracket::None;
         }
         match self.peak(state, horizon) {
@@ -322,7 +322,11 @@ impl ExpKernel {
 impl Kernel for ExpKernel {
     #[inline]
     fn psp(&self, s: Time) -> f64 {
-        if s > 0.0 { self.decay_and_psp(s).1 } else { 0.0 }
+        if s > 0.0 {
+            self.decay_and_psp(s).1
+        } else {
+            0.0
+        }
     }
 
     #[inline]

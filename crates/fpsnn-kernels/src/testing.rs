@@ -48,7 +48,12 @@ pub fn check_derivatives<K: Kernel>(kernel: &K) {
         assert_close("reset'", kernel.reset_derivative(s), fd, 1e-8);
         let (r0, r1) = kernel.reset_and_derivative(s);
         assert_close("reset_and_derivative.0", r0, kernel.reset(s), 1e-15);
-        assert_close("reset_and_derivative.1", r1, kernel.reset_derivative(s), 1e-15);
+        assert_close(
+            "reset_and_derivative.1",
+            r1,
+            kernel.reset_derivative(s),
+            1e-15,
+        );
     }
 }
 
@@ -60,12 +65,22 @@ pub fn check_state_matches_kernels<K: Kernel>(kernel: &K) {
             current: 1.0,
             potential: 0.0,
         };
-        assert_close("advance(I=1)", kernel.advance(unit_current, s).potential, kernel.psp(s), 1e-14);
+        assert_close(
+            "advance(I=1)",
+            kernel.advance(unit_current, s).potential,
+            kernel.psp(s),
+            1e-14,
+        );
         let unit_potential = State {
             current: 0.0,
             potential: 1.0,
         };
-        assert_close("advance(V=1)", kernel.advance(unit_potential, s).potential, kernel.reset(s), 1e-14);
+        assert_close(
+            "advance(V=1)",
+            kernel.advance(unit_potential, s).potential,
+            kernel.reset(s),
+            1e-14,
+        );
         // Composition: advancing by a then b equals advancing by a + b.
         let st = State {
             current: 1.7,
@@ -76,7 +91,8 @@ pub fn check_state_matches_kernels<K: Kernel>(kernel: &K) {
         assert_close("advance composition V", two.potential, one.potential, 1e-13);
         assert_close("advance composition I", two.current, one.current, 1e-13);
         let h = f64::EPSILON.cbrt();
-        let fd = (kernel.advance(st, s + h).potential - kernel.advance(st, s - h).potential) / (2.0 * h);
+        let fd =
+            (kernel.advance(st, s + h).potential - kernel.advance(st, s - h).potential) / (2.0 * h);
         assert_close("slope", kernel.slope(kernel.advance(st, s)), fd, 1e-8);
     }
 }
@@ -105,10 +121,16 @@ pub fn check_crossings<K: Kernel>(kernel: &K) {
                     assert!(kernel.slope(after) > 0.0, "slope at crossing must be > 0");
                     let g = grid_first.expect("grid must see the crossing the search found");
                     assert!(s <= g + 1e-12, "search {s} is after grid crossing {g}");
-                    assert!(s > g - 2.0 * horizon / 20_000.0, "search {s} far before grid {g}");
+                    assert!(
+                        s > g - 2.0 * horizon / 20_000.0,
+                        "search {s} far before grid {g}"
+                    );
                 }
                 Crossing::None => {
-                    assert!(grid_first.is_none(), "missed crossing at {grid_first:?} for {st:?}");
+                    assert!(
+                        grid_first.is_none(),
+                        "missed crossing at {grid_first:?} for {st:?}"
+                    );
                 }
                 Crossing::Tangent(_) => {}
             }

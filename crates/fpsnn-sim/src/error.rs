@@ -56,7 +56,9 @@ pub enum SimError {
         projection: usize,
     },
     /// A weight matrix does not match the population sizes.
-    #[error("projection {projection}: weights are {rows}x{cols}, expected {expected_rows}x{expected_cols} (pre x post)")]
+    #[error(
+        "projection {projection}: weights are {rows}x{cols}, expected {expected_rows}x{expected_cols} (pre x post)"
+    )]
     WeightShape {
         /// Projection index.
         projection: usize,

@@ -30,7 +30,8 @@ impl InputSpikes {
             .into_iter()
             .enumerate()
             .map(|(channel, times)| {
-                SpikeTrain::try_new(times).map_err(|source| SimError::InputTrain { channel, source })
+                SpikeTrain::try_new(times)
+                    .map_err(|source| SimError::InputTrain { channel, source })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { channels })

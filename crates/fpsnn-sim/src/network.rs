@@ -340,9 +340,11 @@ impl Network {
     pub fn set_threshold(&mut self, p: usize, theta: f64) -> Result<(), SimError> {
         assert!(p < self.populations.len(), "population {p} out of range");
         let pop = &mut self.populations[p];
-        fpsnn_core::check_positive("theta", theta).map_err(|source| SimError::PopulationParams {
-            population: pop.name.clone(),
-            source,
+        fpsnn_core::check_positive("theta", theta).map_err(|source| {
+            SimError::PopulationParams {
+                population: pop.name.clone(),
+                source,
+            }
         })?;
         pop.params.theta = theta;
         Ok(())
@@ -367,10 +369,14 @@ impl Network {
     /// The serialisable description of this network.
     #[must_use]
     pub fn to_file(&self) -> NetworkFile {
-        let default = self
-            .populations
-            .first()
-            .map_or(NeuronParams { alpha: 1.0, beta: 1.0, theta: 1.0 }, |p| p.params);
+        let default = self.populations.first().map_or(
+            NeuronParams {
+                alpha: 1.0,
+                beta: 1.0,
+                theta: 1.0,
+            },
+            |p| p.params,
+        );
         NetworkFile {
             neuron: NeuronFile::from(default),
             inputs: self.inputs,
@@ -392,7 +398,11 @@ impl Network {
                         Source::Population(p) => self.populations[p].name.clone(),
                     },
                     to: self.populations[r.to].name.clone(),
-                    weights: r.weights.row_iter().map(|row| row.iter().copied().collect()).collect(),
+                    weights: r
+                        .weights
+                        .row_iter()
+                        .map(|row| row.iter().copied().collect())
+                        .collect(),
                     delay: (r.delay > 0.0).then_some(r.delay),
                 })
                 .collect(),

@@ -90,7 +90,9 @@ pub fn simulate(
     let count = network.populations().len();
     let mut first_only = vec![false; count];
     for &p in &options.first_spike_only {
-        *first_only.get_mut(p).ok_or(SimError::PopulationIndex { index: p, count })? = true;
+        *first_only
+            .get_mut(p)
+            .ok_or(SimError::PopulationIndex { index: p, count })? = true;
     }
     match (options.method, network.topological_order()) {
         (Method::Auto | Method::LayerSweep, Some(order)) => {
@@ -134,7 +136,10 @@ fn merge_arrivals(
     for &r in network.incoming(p) {
         let proj = &network.projections()[r];
         for pre in 0..network.source_size(proj.from()) {
-            for (k, &t) in source_train(input, done, proj.from(), pre).iter().enumerate() {
+            for (k, &t) in source_train(input, done, proj.from(), pre)
+                .iter()
+                .enumerate()
+            {
                 let time = t + proj.delay();
                 if time <= network.t_max() {
                     arrivals.push(Arrival {
@@ -288,25 +293,27 @@ impl Event {
     /// Rank at equal times: crossings before arrivals (the sweep searches `(t, a]` before
     /// applying the arrival at `a`), then by population and neuron, or by arrival order.
     fn cmp_key(&self, other: &Self) -> Ordering {
-        self.time().total_cmp(&other.time()).then_with(|| match (self, other) {
-            (
-                Self::Crossing {
-                    population: p1,
-                    neuron: n1,
-                    ..
-                },
-                Self::Crossing {
-                    population: p2,
-                    neuron: n2,
-                    ..
-                },
-            ) => (p1, n1).cmp(&(p2, n2)),
-            (Self::Crossing { .. }, Self::Arrival { .. }) => Ordering::Less,
-            (Self::Arrival { .. }, Self::Crossing { .. }) => Ordering::Greater,
-            (Self::Arrival { arrival: a, .. }, Self::Arrival { arrival: b, .. }) => {
-                arrival_order(a, b)
-            }
-        })
+        self.time()
+            .total_cmp(&other.time())
+            .then_with(|| match (self, other) {
+                (
+                    Self::Crossing {
+                        population: p1,
+                        neuron: n1,
+                        ..
+                    },
+                    Self::Crossing {
+                        population: p2,
+                        neuron: n2,
+                        ..
+                    },
+                ) => (p1, n1).cmp(&(p2, n2)),
+                (Self::Crossing { .. }, Self::Arrival { .. }) => Ordering::Less,
+                (Self::Arrival { .. }, Self::Crossing { .. }) => Ordering::Greater,
+                (Self::Arrival { arrival: a, .. }, Self::Arrival { arrival: b, .. }) => {
+                    arrival_order(a, b)
+                }
+            })
     }
 }
 
@@ -353,8 +360,10 @@ fn event_queue(
             arrivals: Vec::new(),
         })
         .collect();
-    let mut neurons: Vec<Vec<NeuronState>> =
-        pops.iter().map(|pop| vec![NeuronState::default(); pop.size()]).collect();
+    let mut neurons: Vec<Vec<NeuronState>> = pops
+        .iter()
+        .map(|pop| vec![NeuronState::default(); pop.size()])
+        .collect();
     let mut outgoing = vec![Vec::new(); pops.len()];
     let mut heap = BinaryHeap::new();
     for (r, proj) in network.projections().iter().enumerate() {
@@ -425,7 +434,11 @@ fn event_queue(
             }
         }
     }
-    debug_assert!(traces.iter().all(|t| t.arrivals.iter().all(|a| a.time <= t_max)));
+    debug_assert!(
+        traces
+            .iter()
+            .all(|t| t.arrivals.iter().all(|a| a.time <= t_max))
+    );
     Ok(SimTrace {
         populations: traces,
         tangencies,
@@ -466,7 +479,10 @@ fn predict(
     n.version = n.version.wrapping_add(1);
     let pop = &network.populations()[p];
     let horizon = network.t_max() - n.t;
-    let (s, tangent) = match pop.kernel().next_crossing(n.state, pop.params().theta, horizon) {
+    let (s, tangent) = match pop
+        .kernel()
+        .next_crossing(n.state, pop.params().theta, horizon)
+    {
         Crossing::None => return,
         Crossing::Spike(s) => (s, false),
         Crossing::Tangent(s) => (s, true),

@@ -58,6 +58,9 @@ impl SimTrace {
     /// Total number of spikes over all populations.
     #[must_use]
     pub fn num_spikes(&self) -> usize {
-        self.populations.iter().map(PopulationTrace::num_spikes).sum()
+        self.populations
+            .iter()
+            .map(PopulationTrace::num_spikes)
+            .sum()
     }
 }

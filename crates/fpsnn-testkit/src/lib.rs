@@ -14,9 +14,7 @@
 //! ```
 
 use fpsnn_core::{NeuronParams, Time};
-use fpsnn_sim::{
-    InputSpikes, Network, PopulationSpec, ProjectionSpec, SimTrace, Source,
-};
+use fpsnn_sim::{InputSpikes, Network, PopulationSpec, ProjectionSpec, SimTrace, Source};
 use nalgebra::DMatrix;
 use rand::Rng;
 use rand_distr::{Distribution, Normal};
@@ -32,15 +30,27 @@ pub struct Tolerance {
 
 impl Tolerance {
     /// Rounding-level agreement of two exact computations of the same quantity (`1e-12`).
-    pub const STRICT: Self = Self { abs: 1e-12, rel: 1e-12 };
+    pub const STRICT: Self = Self {
+        abs: 1e-12,
+        rel: 1e-12,
+    };
     /// Agreement of two exact solvers of one linear system (`1e-10`).
-    pub const SOLVER: Self = Self { abs: 1e-12, rel: 1e-10 };
+    pub const SOLVER: Self = Self {
+        abs: 1e-12,
+        rel: 1e-10,
+    };
     /// Analytic derivative versus central finite difference: truncation `O(h^2)` with
     /// `h = cbrt(eps)` gives about `1e-10`, rounding `eps / h` about `1e-11`, amplified by
     /// conditioning; `1e-6` relative with a `1e-8` floor is the design's figure.
-    pub const DEFAULT: Self = Self { abs: 1e-8, rel: 1e-6 };
+    pub const DEFAULT: Self = Self {
+        abs: 1e-8,
+        rel: 1e-6,
+    };
     /// For quantities assembled from many ill-conditioned terms.
-    pub const LOOSE: Self = Self { abs: 1e-6, rel: 1e-4 };
+    pub const LOOSE: Self = Self {
+        abs: 1e-6,
+        rel: 1e-4,
+    };
 
     /// Whether `got` and `want` agree.
     #[must_use]
@@ -105,8 +115,12 @@ pub fn richardson(values: [f64; 4], h: f64) -> f64 {
 /// parent prefix. Equal patterns mean the spike-time equations have the same form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CausalPattern {
-    populations: Vec<(Vec<Vec<u32>>, Vec<(u32, u32, u32)>)>,
+    populations: Vec<PopulationPattern>,
 }
+
+/// Per population: parent prefixes per neuron and spike, and the identity
+/// `(projection, pre, spike)` of every arrival in order.
+type PopulationPattern = (Vec<Vec<u32>>, Vec<(u32, u32, u32)>);
 
 impl CausalPattern {
     /// The pattern of a trace.
@@ -119,7 +133,10 @@ impl CausalPattern {
                 .map(|p| {
                     (
                         p.prefixes.clone(),
-                        p.arrivals.iter().map(|a| (a.projection, a.pre, a.spike)).collect(),
+                        p.arrivals
+                            .iter()
+                            .map(|a| (a.projection, a.pre, a.spike))
+                            .collect(),
                     )
                 })
                 .collect(),
@@ -168,7 +185,11 @@ pub fn feed_forward<R: Rng + ?Sized>(
     for (l, &size) in sizes.iter().enumerate() {
         let (mean, sd) = weight[l];
         projections.push(ProjectionSpec {
-            from: if l == 0 { Source::Input } else { Source::Population(l - 1) },
+            from: if l == 0 {
+                Source::Input
+            } else {
+                Source::Population(l - 1)
+            },
             to: l,
             weights: normal_matrix(rng, pre, size, mean, sd),
             delay: 0.0,
@@ -245,7 +266,9 @@ pub fn random_input<R: Rng + ?Sized>(
 ) -> InputSpikes {
     let trains = (0..channels)
         .map(|_| {
-            let mut t: Vec<Time> = (0..per_channel).map(|_| rng.random::<f64>() * t_end).collect();
+            let mut t: Vec<Time> = (0..per_channel)
+                .map(|_| rng.random::<f64>() * t_end)
+                .collect();
             t.sort_by(f64::total_cmp);
             t
         })
@@ -268,7 +291,15 @@ mod tests {
     fn richardson_is_fourth_order() {
         let x = 0.7_f64;
         let h = 1e-2;
-        let d = richardson([(x - h).exp(), (x - h / 2.0).exp(), (x + h / 2.0).exp(), (x + h).exp()], h);
+        let d = richardson(
+            [
+                (x - h).exp(),
+                (x - h / 2.0).exp(),
+                (x + h / 2.0).exp(),
+                (x + h).exp(),
+            ],
+            h,
+        );
         assert!((d - x.exp()).abs() < 1e-9, "{}", (d - x.exp()).abs());
     }
 

@@ -3,11 +3,13 @@
 
 use fpsnn_causal::{
     AssembleOptions, CausalGraph, Jacobian, adjoint_gradient, assemble, forward_jacobian,
-    forward_jacobian_layered, spike_gradient,
+    forward_jacobian_layered,
 };
 use fpsnn_core::{NeuronParams, Parallelism, SpikeId};
 use fpsnn_sim::{InputSpikes, Network, SimOptions, SimTrace, simulate};
-use fpsnn_testkit::{CausalPattern, Tolerance, fd_step, feed_forward, random_input, recurrent, richardson};
+use fpsnn_testkit::{
+    CausalPattern, Tolerance, fd_step, feed_forward, random_input, recurrent, richardson,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -19,9 +21,18 @@ enum Knob {
     Input { channel: usize, index: usize },
 }
 
-fn perturbed(net: &Network, input: &InputSpikes, knob: Knob, delta: f64) -> Option<(Network, InputSpikes)> {
+fn perturbed(
+    net: &Network,
+    input: &InputSpikes,
+    knob: Knob,
+    delta: f64,
+) -> Option<(Network, InputSpikes)> {
     let mut net = net.clone();
-    let mut trains: Vec<Vec<f64>> = input.channels().iter().map(|c| c.times().to_vec()).collect();
+    let mut trains: Vec<Vec<f64>> = input
+        .channels()
+        .iter()
+        .map(|c| c.times().to_vec())
+        .collect();
     match knob {
         Knob::Weight { r, pre, post } => net.update_weights(r, |w| w[(pre, post)] += delta).ok()?,
         Knob::Threshold { p } => {
@@ -52,7 +63,13 @@ fn column(graph: &CausalGraph<'_>, knob: Knob) -> usize {
 
 /// Spike times of the four Richardson points `x + {-h, -h/2, h/2, h}`, or `None` if the
 /// causal pattern changes at any of them.
-fn fd_runs(net: &Network, input: &InputSpikes, pattern: &CausalPattern, knob: Knob, h: f64) -> Option<Vec<SimTrace>> {
+fn fd_runs(
+    net: &Network,
+    input: &InputSpikes,
+    pattern: &CausalPattern,
+    knob: Knob,
+    h: f64,
+) -> Option<Vec<SimTrace>> {
     let mut runs = Vec::with_capacity(4);
     for delta in [-h, -h / 2.0, h / 2.0, h] {
         let (net_d, in_d) = perturbed(net, input, knob, delta)?;
@@ -73,7 +90,14 @@ fn fd_runs(net: &Network, input: &InputSpikes, pattern: &CausalPattern, knob: Kn
 /// disagrees, the difference is retried with steps 4 and 16 times smaller, and the best
 /// agreement counts (the difference converges to the exact value as `h` shrinks until
 /// rounding takes over; the exact value does not depend on `h`).
-fn check_knob(net: &Network, input: &InputSpikes, trace: &SimTrace, jac: &Jacobian, graph: &CausalGraph<'_>, knob: Knob) -> Option<f64> {
+fn check_knob(
+    net: &Network,
+    input: &InputSpikes,
+    trace: &SimTrace,
+    jac: &Jacobian,
+    graph: &CausalGraph<'_>,
+    knob: Knob,
+) -> Option<f64> {
     let h0 = 8.0 * fd_step(value(net, input, knob));
     let pattern = CausalPattern::of(trace);
     let steps = [h0, h0 / 4.0, h0 / 16.0];
@@ -84,7 +108,11 @@ fn check_knob(net: &Network, input: &InputSpikes, trace: &SimTrace, jac: &Jacobi
     let mut worst = 0.0_f64;
     for k in 0..graph.len() {
         let key = graph.key(SpikeId(k as u32));
-        let (p, i, m) = (key.population as usize, key.neuron as usize, key.index as usize);
+        let (p, i, m) = (
+            key.population as usize,
+            key.neuron as usize,
+            key.index as usize,
+        );
         let exact = jac.matrix[(k, col)];
         let mut best = f64::INFINITY;
         let mut tried = Vec::new();
@@ -120,20 +148,33 @@ struct Report {
 /// Full check of one network: FD for a sample of knobs of every kind, FP vs adjoint for
 /// random loss vectors, and layered FP vs column FP on feed-forward nets.
 fn check_network(net: &Network, input: &InputSpikes, rng: &mut StdRng, report: &mut Report) {
-    let Ok(trace) = simulate(net, input, &SimOptions::default()) else { return };
+    let Ok(trace) = simulate(net, input, &SimOptions::default()) else {
+        return;
+    };
     let graph = CausalGraph::try_new(net, input, &trace).unwrap();
     if graph.is_empty() {
         return;
     }
-    let Ok(system) = assemble(&graph, &AssembleOptions::default()) else { return };
+    let Ok(system) = assemble(&graph, &AssembleOptions::default()) else {
+        return;
+    };
     let jac = forward_jacobian(&system, Parallelism::Sequential).unwrap();
     // FP vs adjoint on a random dL/dF
-    let d_loss: Vec<f64> = (0..graph.len()).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let d_loss: Vec<f64> = (0..graph.len())
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
     let fp = jac.gradient(&d_loss);
     let adj = adjoint_gradient(&system, &d_loss).unwrap();
-    for (a, b) in fp.params.iter().chain(&fp.inputs).zip(adj.params.iter().chain(&adj.inputs)) {
+    for (a, b) in fp
+        .params
+        .iter()
+        .chain(&fp.inputs)
+        .zip(adj.params.iter().chain(&adj.inputs))
+    {
         Tolerance::SOLVER.assert_close("FP vs adjoint", *a, *b);
-        report.worst_solver = report.worst_solver.max(Tolerance::SOLVER.relative_error(*a, *b));
+        report.worst_solver = report
+            .worst_solver
+            .max(Tolerance::SOLVER.relative_error(*a, *b));
     }
     if net.is_feed_forward() {
         let layered = forward_jacobian_layered(&graph, &system, Parallelism::Rayon).unwrap();
@@ -155,7 +196,10 @@ fn check_network(net: &Network, input: &InputSpikes, rng: &mut StdRng, report: &
     }
     for (channel, train) in input.channels().iter().enumerate() {
         if !train.is_empty() {
-            knobs.push(Knob::Input { channel, index: rng.random_range(0..train.len()) });
+            knobs.push(Knob::Input {
+                channel,
+                index: rng.random_range(0..train.len()),
+            });
         }
     }
     for knob in knobs {
@@ -174,7 +218,12 @@ fn params(alpha: f64, beta: f64) -> NeuronParams {
 }
 
 fn new_report() -> Report {
-    Report { checked: 0, skipped: 0, worst_fd: 0.0, worst_solver: 0.0 }
+    Report {
+        checked: 0,
+        skipped: 0,
+        worst_fd: 0.0,
+        worst_solver: 0.0,
+    }
 }
 
 fn finish(name: &str, report: &Report, min_checked: usize) {
@@ -182,7 +231,11 @@ fn finish(name: &str, report: &Report, min_checked: usize) {
         "{name}: {} knobs checked, {} skipped (pattern changed); largest relative FD disagreement {:e}, FP vs adjoint {:e}",
         report.checked, report.skipped, report.worst_fd, report.worst_solver
     );
-    assert!(report.checked >= min_checked, "{name}: only {} knobs checked", report.checked);
+    assert!(
+        report.checked >= min_checked,
+        "{name}: only {} knobs checked",
+        report.checked
+    );
 }
 
 #[test]
@@ -191,10 +244,22 @@ fn two_layer_feed_forward_gradients_match_finite_differences() {
     let mut report = new_report();
     let mut multi = 0;
     for _ in 0..12 {
-        let net = feed_forward(&mut rng, 3, &[5, 3], params(1.0, 0.9), &[(1.2, 1.0), (1.0, 1.0)], 8.0);
+        let net = feed_forward(
+            &mut rng,
+            3,
+            &[5, 3],
+            params(1.0, 0.9),
+            &[(1.2, 1.0), (1.0, 1.0)],
+            8.0,
+        );
         let input = random_input(&mut rng, 3, 2, 3.0);
         if let Ok(trace) = simulate(&net, &input, &SimOptions::default()) {
-            multi += trace.populations.iter().flat_map(|p| &p.spikes).filter(|s| s.len() > 1).count();
+            multi += trace
+                .populations
+                .iter()
+                .flat_map(|p| &p.spikes)
+                .filter(|s| s.len() > 1)
+                .count();
         }
         check_network(&net, &input, &mut rng, &mut report);
     }
@@ -207,7 +272,14 @@ fn three_layer_feed_forward_gradients_match_finite_differences() {
     let mut rng = StdRng::seed_from_u64(2);
     let mut report = new_report();
     for _ in 0..16 {
-        let net = feed_forward(&mut rng, 4, &[6, 5, 3], params(0.999, 1.0), &[(2.0, 1.0), (0.8, 1.0), (0.5, 1.0)], 8.0);
+        let net = feed_forward(
+            &mut rng,
+            4,
+            &[6, 5, 3],
+            params(0.999, 1.0),
+            &[(2.0, 1.0), (0.8, 1.0), (0.5, 1.0)],
+            8.0,
+        );
         let input = random_input(&mut rng, 4, 2, 3.0);
         check_network(&net, &input, &mut rng, &mut report);
     }
@@ -220,7 +292,17 @@ fn recurrent_gradients_match_finite_differences() {
     let mut report = new_report();
     for case in 0..14 {
         let delay = [0.0, 0.2][case % 2];
-        let net = recurrent(&mut rng, 3, 6, 2, params(2.0, 1.0), (2.5, 1.0), (0.0, 0.8), delay, 8.0);
+        let net = recurrent(
+            &mut rng,
+            3,
+            6,
+            2,
+            params(2.0, 1.0),
+            (2.5, 1.0),
+            (0.0, 0.8),
+            delay,
+            8.0,
+        );
         let input = random_input(&mut rng, 3, 2, 3.0);
         check_network(&net, &input, &mut rng, &mut report);
     }

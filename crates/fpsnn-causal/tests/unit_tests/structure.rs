@@ -15,21 +15,30 @@ fn jacobian_matrix_is_lower_triangular_with_positive_diagonal() {
     for _ in 0..10 {
         let net = recurrent(&mut rng, 3, 8, 2, params, (2.5, 1.0), (0.0, 0.8), 0.0, 8.0);
         let input = random_input(&mut rng, 3, 2, 3.0);
-        let Ok(trace) = simulate(&net, &input, &SimOptions::default()) else { continue };
+        let Ok(trace) = simulate(&net, &input, &SimOptions::default()) else {
+            continue;
+        };
         let graph = CausalGraph::try_new(&net, &input, &trace).unwrap();
-        let Ok(system) = assemble(&graph, &AssembleOptions::default()) else { continue };
+        let Ok(system) = assemble(&graph, &AssembleOptions::default()) else {
+            continue;
+        };
         let dense = system.matrix.to_dense();
         assert!(graph.times().windows(2).all(|w| w[0] <= w[1]), "time order");
         for k in 0..graph.len() {
             assert!(dense[(k, k)] > 0.0, "D_k > 0");
             for q in k + 1..graph.len() {
-                assert!(dense[(k, q)].abs() < f64::MIN_POSITIVE, "upper entry ({k},{q})");
+                assert!(
+                    dense[(k, q)].abs() < f64::MIN_POSITIVE,
+                    "upper entry ({k},{q})"
+                );
             }
             // the stored entries of row k are exactly the network parents of spike k
             let mut parents: Vec<usize> = graph
                 .parents(SpikeId(k as u32))
                 .filter_map(|p| match p {
-                    Parent::Own { spike } | Parent::Presynaptic { spike, .. } => Some(spike.index()),
+                    Parent::Own { spike } | Parent::Presynaptic { spike, .. } => {
+                        Some(spike.index())
+                    }
                     Parent::Input { .. } => None,
                 })
                 .collect();
@@ -66,7 +75,9 @@ fn grazing_crossing_is_a_typed_error() {
         }
         let graph = CausalGraph::try_new(&net, &input, &trace).unwrap();
         let err = assemble(&graph, &AssembleOptions::default()).unwrap_err();
-        let CausalError::Grazing { slope, .. } = err else { panic!("{err}") };
+        let CausalError::Grazing { slope, .. } = err else {
+            panic!("{err}")
+        };
         assert!(slope.is_finite() && slope < 1e-6, "{slope:e}");
         found = true;
         break;

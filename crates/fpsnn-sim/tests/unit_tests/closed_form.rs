@@ -17,14 +17,22 @@ fn single(alpha: f64, beta: f64, theta: f64, weights: &[f64], times: &[f64]) -> 
 
 fn run(net: &Network, times: &[f64]) -> Vec<f64> {
     let input = InputSpikes::try_new(times.iter().map(|&t| vec![t]).collect()).unwrap();
-    simulate(net, &input, &SimOptions::default()).unwrap().populations[0].spikes[0].clone()
+    simulate(net, &input, &SimOptions::default())
+        .unwrap()
+        .populations[0]
+        .spikes[0]
+        .clone()
 }
 
 /// alpha = 2 beta: with x = e^{-beta s}, V = w (x - x^2) / beta, so the first crossing solves
 /// the quadratic x^2 - x + theta beta / w = 0 (larger root = earlier time).
 #[test]
 fn alpha_twice_beta_matches_quadratic() {
-    for (beta, w, theta, t0) in [(1.0, 5.0, 1.0, 0.0), (0.5, 3.0, 1.0, 0.7), (2.0, 20.0, 1.5, 1.25)] {
+    for (beta, w, theta, t0) in [
+        (1.0, 5.0, 1.0, 0.0),
+        (0.5, 3.0, 1.0, 0.7),
+        (2.0, 20.0, 1.5, 1.25),
+    ] {
         let net = single(2.0 * beta, beta, theta, &[w], &[t0]);
         let spikes = run(&net, &[t0]);
         let disc: f64 = 1.0 - 4.0 * theta * beta / w;
@@ -77,7 +85,9 @@ fn first_spike_matches_independent_bisection() {
         }
     }
     // The naive difference quotient loses ~3 digits at alpha = 0.999: 1e-12 * 1e3.
-    Tolerance::STRICT.scaled(1e2).assert_close("spike vs bisection", spikes[0], hi);
+    Tolerance::STRICT
+        .scaled(1e2)
+        .assert_close("spike vs bisection", spikes[0], hi);
     // and our own closed form puts V(f) on the threshold
     let trace = simulate(
         &net,
@@ -114,5 +124,8 @@ fn near_degenerate_rates_are_smooth() {
     let lo = run(&single(0.999 - 1e-7, 1.0, 1.0, &weights, &times), &times)[0];
     let hi = run(&single(0.999 + 1e-7, 1.0, 1.0, &weights, &times), &times)[0];
     let second = (hi - 2.0 * mid + lo).abs();
-    assert!(second < 1e-12, "second difference {second:e}: spike time is not smooth");
+    assert!(
+        second < 1e-12,
+        "second difference {second:e}: spike time is not smooth"
+    );
 }

@@ -1,7 +1,7 @@
 //! Layer sweep vs event queue, and thread-count independence.
 
 use fpsnn_core::{NeuronParams, Parallelism};
-use fpsnn_sim::{Method, SimOptions, SimTrace, simulate};
+use fpsnn_sim::{Method, SimError, SimOptions, SimTrace, simulate};
 use fpsnn_testkit::{feed_forward, random_input};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -10,7 +10,12 @@ fn bits(trace: &SimTrace) -> Vec<Vec<Vec<u64>>> {
     trace
         .populations
         .iter()
-        .map(|p| p.spikes.iter().map(|s| s.iter().map(|t| t.to_bits()).collect()).collect())
+        .map(|p| {
+            p.spikes
+                .iter()
+                .map(|s| s.iter().map(|t| t.to_bits()).collect())
+                .collect()
+        })
         .collect()
 }
 
@@ -20,30 +25,61 @@ fn sweep_and_queue_are_bit_identical_on_feed_forward_nets() {
     let params = NeuronParams::try_new(1.0, 0.9, 1.0).unwrap();
     let mut total = 0;
     for case in 0..20 {
-        let net = feed_forward(&mut rng, 4, &[12, 8, 3], params, &[(0.8, 1.0), (0.4, 0.8), (0.4, 0.8)], 12.0);
+        let net = feed_forward(
+            &mut rng,
+            4,
+            &[12, 8, 3],
+            params,
+            &[(0.8, 1.0), (0.4, 0.8), (0.4, 0.8)],
+            12.0,
+        );
         let input = random_input(&mut rng, 4, 3, 4.0);
         let first_only = if case % 2 == 0 { vec![2] } else { vec![] };
-        let base = SimOptions { first_spike_only: first_only, ..SimOptions::default() };
+        let base = SimOptions {
+            first_spike_only: first_only,
+            ..SimOptions::default()
+        };
         let sweep = simulate(&net, &input, &base.clone().with_method(Method::LayerSweep));
         let queue = simulate(&net, &input, &base.with_method(Method::EventQueue));
-        let (Ok(sweep), Ok(queue)) = (sweep, queue) else {
+        let (sweep, queue) = match (sweep, queue) {
+            (Ok(sweep), Ok(queue)) => (sweep, queue),
             // runaway activity: both must report it
-            continue;
+            (Err(a), Err(b)) => {
+                assert!(matches!(a, SimError::SpikeCapExceeded { .. }), "{a}");
+                assert!(matches!(b, SimError::SpikeCapExceeded { .. }), "{b}");
+                continue;
+            }
+            (a, b) => panic!("case {case}: sweep {:?} vs queue {:?}", a.err(), b.err()),
         };
         assert_eq!(bits(&sweep), bits(&queue), "case {case}");
-        assert_eq!(sweep.populations, queue.populations, "case {case}: causal record");
+        assert_eq!(
+            sweep.populations, queue.populations,
+            "case {case}: causal record"
+        );
         total += sweep.num_spikes();
     }
-    assert!(total > 100, "too few spikes ({total}) to be a meaningful comparison");
+    assert!(
+        total > 100,
+        "too few spikes ({total}) to be a meaningful comparison"
+    );
 }
 
 #[test]
 fn one_and_two_threads_are_bit_identical() {
     let mut rng = StdRng::seed_from_u64(11);
     let params = NeuronParams::try_new(0.999, 1.0, 1.0).unwrap();
-    let net = feed_forward(&mut rng, 5, &[150, 3], params, &[(1.5, 0.8), (2.0, 0.1)], 4.0);
+    let net = feed_forward(
+        &mut rng,
+        5,
+        &[150, 3],
+        params,
+        &[(1.5, 0.8), (2.0, 0.1)],
+        4.0,
+    );
     let input = random_input(&mut rng, 5, 1, 2.0);
-    let opts = SimOptions::default().with_parallelism(Parallelism::Rayon).with_first_spike_only(1);
+    let opts = SimOptions::default()
+        .with_parallelism(Parallelism::Rayon)
+        .with_first_spike_only(1);
     let run = |threads| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -53,7 +89,12 @@ fn one_and_two_threads_are_bit_identical() {
     };
     let one = run(1);
     let two = run(2);
-    let seq = simulate(&net, &input, &SimOptions::default().with_first_spike_only(1)).unwrap();
+    let seq = simulate(
+        &net,
+        &input,
+        &SimOptions::default().with_first_spike_only(1),
+    )
+    .unwrap();
     assert!(one.num_spikes() > 50);
     assert_eq!(bits(&one), bits(&two));
     assert_eq!(bits(&one), bits(&seq));

@@ -3,7 +3,9 @@
 //! closed-form potential.
 
 use fpsnn_core::NeuronParams;
-use fpsnn_sim::{Network, SimError, SimOptions, SimTrace, membrane_potential, membrane_slope, simulate};
+use fpsnn_sim::{
+    Network, SimError, SimOptions, SimTrace, membrane_potential, membrane_slope, simulate,
+};
 use fpsnn_testkit::{feed_forward, random_input, recurrent};
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -20,18 +22,30 @@ fn check_trace(net: &Network, trace: &SimTrace, grid: usize) -> Result<f64, Test
             for (k, &f) in spikes.iter().enumerate() {
                 prop_assert!(f > 0.0 && f <= net.t_max() * (1.0 + 1e-15));
                 let prefix = record.prefixes[i][k] as usize;
-                prop_assert!(record.arrivals[..prefix].iter().all(|a| a.time <= f), "parents precede");
-                prop_assert!(record.arrivals.get(prefix).is_none_or(|a| a.time >= f), "prefix is maximal");
+                prop_assert!(
+                    record.arrivals[..prefix].iter().all(|a| a.time <= f),
+                    "parents precede"
+                );
+                prop_assert!(
+                    record.arrivals.get(prefix).is_none_or(|a| a.time >= f),
+                    "prefix is maximal"
+                );
                 let v = membrane_potential(net, trace, p, i, f);
                 worst = worst.max((v - theta).abs());
-                prop_assert!((v - theta).abs() <= 1e-10, "V(f) = {v} at spike {k} of {p}/{i}");
+                prop_assert!(
+                    (v - theta).abs() <= 1e-10,
+                    "V(f) = {v} at spike {k} of {p}/{i}"
+                );
                 prop_assert!(membrane_slope(net, trace, p, i, f) > 0.0);
             }
             // dense sampling: the closed-form potential never exceeds the threshold
             for g in 1..=grid {
                 let t = net.t_max() * g as f64 / grid as f64;
                 let v = membrane_potential(net, trace, p, i, t);
-                prop_assert!(v <= theta + 1e-9, "missed crossing: V({t}) = {v} > theta for {p}/{i}");
+                prop_assert!(
+                    v <= theta + 1e-9,
+                    "missed crossing: V({t}) = {v} > theta for {p}/{i}"
+                );
             }
         }
     }
@@ -86,13 +100,32 @@ fn largest_threshold_residual_is_at_rounding_level() {
     for seed in 0..200 {
         let mut rng = StdRng::seed_from_u64(seed);
         let (net, input) = if seed % 2 == 0 {
-            let net = feed_forward(&mut rng, 5, &[20, 3], params(0.999, 1.0), &[(1.5, 0.8), (2.0, 0.5)], 6.0);
+            let net = feed_forward(
+                &mut rng,
+                5,
+                &[20, 3],
+                params(0.999, 1.0),
+                &[(1.5, 0.8), (2.0, 0.5)],
+                6.0,
+            );
             (net, random_input(&mut rng, 5, 2, 3.0))
         } else {
-            let net = recurrent(&mut rng, 3, 10, 0, params(1.0, 0.9), (2.0, 1.0), (0.0, 0.5), 0.0, 8.0);
+            let net = recurrent(
+                &mut rng,
+                3,
+                10,
+                0,
+                params(1.0, 0.9),
+                (2.0, 1.0),
+                (0.0, 0.5),
+                0.0,
+                8.0,
+            );
             (net, random_input(&mut rng, 3, 2, 4.0))
         };
-        let Ok(trace) = simulate(&net, &input, &SimOptions::default()) else { continue };
+        let Ok(trace) = simulate(&net, &input, &SimOptions::default()) else {
+            continue;
+        };
         spikes += trace.num_spikes();
         worst = worst.max(check_trace(&net, &trace, 200).unwrap());
     }

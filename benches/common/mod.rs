@@ -1,0 +1,1 @@
+//! Shared bench fixtures (filled in by the benchmark work).
