@@ -1,0 +1,3 @@
+//! Integration tests for `fpsnn-losses`, one binary with submodules (keeps link time down).
+
+mod unit_tests;
