@@ -1,0 +1,346 @@
+//! The training loop: seeded shuffling, minibatch steps, per-epoch metrics, observers.
+
+use std::time::Instant;
+
+use fpsnn_datasets::Dataset;
+use fpsnn_losses::Loss;
+use fpsnn_sim::Network;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    BatchOutcome, GradientOptions, LrSchedule, Optimizer, OptimizerState, TrainError, batch,
+    flatten_weights, set_weights,
+};
+
+/// Settings of a training run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// Samples per minibatch, >= 1.
+    pub batch_size: usize,
+    /// Seed of the shuffling (epoch `e` shuffles with `seed_from_u64(seed + e)` mixed, so a
+    /// resumed run shuffles exactly as an uninterrupted one).
+    pub seed: u64,
+    /// Learning-rate schedule over epochs.
+    pub schedule: LrSchedule,
+    /// Gradient options.
+    pub gradient: GradientOptions,
+}
+
+/// Metrics of a dataset evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvalStats {
+    /// Mean loss over the samples that could be simulated.
+    pub loss: f64,
+    /// Fraction classified correctly (skipped samples count as wrong).
+    pub accuracy: f64,
+    /// Fraction of output neurons that stayed silent.
+    pub silent_fraction: f64,
+    /// Samples that failed (grazing or spike cap).
+    pub skipped: usize,
+}
+
+/// One row of the training history.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// Epoch number, from 1.
+    pub epoch: usize,
+    /// Learning rate used.
+    pub lr: f64,
+    /// Mean training loss over the epoch's minibatches (measured before each update).
+    pub train_loss: f64,
+    /// Training accuracy over the epoch's minibatches (measured before each update).
+    pub train_accuracy: f64,
+    /// Silent output fraction over the epoch.
+    pub silent_fraction: f64,
+    /// Samples skipped during the epoch.
+    pub skipped: usize,
+    /// Validation accuracy after the epoch, if a validation set was given.
+    pub validation_accuracy: Option<f64>,
+    /// Test accuracy after the epoch, if a test set was given.
+    pub test_accuracy: Option<f64>,
+    /// Wall time of the epoch in seconds (training and evaluation).
+    pub seconds: f64,
+}
+
+impl EpochRecord {
+    /// The CSV header matching [`EpochRecord::csv_row`].
+    pub const CSV_HEADER: &'static str = "epoch,lr,train_loss,train_accuracy,silent_fraction,skipped,validation_accuracy,test_accuracy,seconds";
+
+    /// One CSV row (empty fields for missing accuracies).
+    #[must_use]
+    pub fn csv_row(&self) -> String {
+        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+        format!(
+            "{},{},{},{},{},{},{},{},{}",
+            self.epoch,
+            self.lr,
+            self.train_loss,
+            self.train_accuracy,
+            self.silent_fraction,
+            self.skipped,
+            opt(self.validation_accuracy),
+            opt(self.test_accuracy),
+            self.seconds
+        )
+    }
+}
+
+/// Receives progress; every hook defaults to doing nothing.
+pub trait Observer {
+    /// After each minibatch: samples done in this epoch, of `total`.
+    fn on_batch(&mut self, _done: usize, _total: usize) {}
+    /// After each epoch.
+    fn on_epoch(&mut self, _record: &EpochRecord) {}
+}
+
+/// An observer that does nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Observer for Silent {}
+
+/// Trains the weights of a network on a classification dataset with an exact-gradient
+/// loss over the output population's spikes.
+#[derive(Debug)]
+pub struct Trainer<L, O> {
+    pub(crate) network: Network,
+    pub(crate) output: usize,
+    pub(crate) loss: L,
+    pub(crate) optimizer: O,
+    pub(crate) state: OptimizerState,
+    pub(crate) config: TrainConfig,
+    pub(crate) epoch: usize,
+    pub(crate) history: Vec<EpochRecord>,
+}
+
+impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
+    /// A trainer at epoch 0. `output` is the population the loss reads.
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidConfig`] for a zero batch size or an output index out of range.
+    pub fn try_new(
+        network: Network,
+        output: usize,
+        loss: L,
+        optimizer: O,
+        config: TrainConfig,
+    ) -> Result<Self, TrainError> {
+        if config.batch_size == 0 {
+            return Err(TrainError::InvalidConfig {
+                name: "batch_size",
+                value: 0.0,
+                requirement: ">= 1",
+            });
+        }
+        if output >= network.populations().len() {
+            return Err(TrainError::InvalidConfig {
+                name: "output",
+                value: output as f64,
+                requirement: "a population index",
+            });
+        }
+        let state = optimizer.init_state(network.num_weights());
+        Ok(Self {
+            network,
+            output,
+            loss,
+            optimizer,
+            state,
+            config,
+            epoch: 0,
+            history: Vec::new(),
+        })
+    }
+
+    /// The network with its current weights.
+    #[must_use]
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Epochs completed.
+    #[must_use]
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// The history so far.
+    #[must_use]
+    pub fn history(&self) -> &[EpochRecord] {
+        &self.history
+    }
+
+    /// The optimiser state.
+    #[must_use]
+    pub fn optimizer_state(&self) -> &OptimizerState {
+        &self.state
+    }
+
+    /// The output population index.
+    #[must_use]
+    pub fn output(&self) -> usize {
+        self.output
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Evaluates the current network on `data` (parallel over samples).
+    ///
+    /// # Errors
+    /// [`TrainError::EmptyDataset`], or a sample error that is not a skippable failure.
+    pub fn evaluate(&self, data: &dyn Dataset) -> Result<EvalStats, TrainError> {
+        if data.is_empty() {
+            return Err(TrainError::EmptyDataset);
+        }
+        let indices: Vec<usize> = (0..data.len()).collect();
+        let out = batch(
+            &self.network,
+            self.output,
+            &self.loss,
+            data,
+            &indices,
+            &self.config.gradient,
+            false,
+        )?;
+        Ok(stats(&out, data.len(), self.outputs()))
+    }
+
+    fn outputs(&self) -> usize {
+        self.network.populations()[self.output].size()
+    }
+
+    /// One epoch over `train` in a seeded random order.
+    ///
+    /// # Errors
+    /// [`TrainError::EmptyDataset`], a non-skippable sample error, or a non-finite update.
+    pub fn train_epoch(
+        &mut self,
+        train: &dyn Dataset,
+        observer: &mut dyn Observer,
+    ) -> Result<EpochRecord, TrainError> {
+        if train.is_empty() {
+            return Err(TrainError::EmptyDataset);
+        }
+        let start = Instant::now();
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        order.shuffle(&mut epoch_rng(self.config.seed, self.epoch));
+        let lr = self
+            .config
+            .schedule
+            .rate(self.optimizer.learning_rate(), self.epoch);
+        let mut params = flatten_weights(&self.network);
+        let mut sums = BatchOutcome::default();
+        let mut done = 0;
+        for chunk in order.chunks(self.config.batch_size) {
+            let out = batch(
+                &self.network,
+                self.output,
+                &self.loss,
+                train,
+                chunk,
+                &self.config.gradient,
+                true,
+            )?;
+            if out.count > 0 {
+                let scale = 1.0 / out.count as f64;
+                let grads: Vec<f64> = out.gradient_sum.iter().map(|g| g * scale).collect();
+                let state = std::mem::replace(&mut self.state, OptimizerState::Sgd { velocity: Vec::new() });
+                self.state = self.optimizer.step(&mut params, &grads, state, lr)?;
+                set_weights(&mut self.network, &params)?;
+            }
+            sums.loss_sum += out.loss_sum;
+            sums.correct += out.correct;
+            sums.silent += out.silent;
+            sums.count += out.count;
+            sums.skipped += out.skipped;
+            done += chunk.len();
+            observer.on_batch(done, order.len());
+        }
+        self.epoch += 1;
+        let s = stats(&sums, train.len(), self.outputs());
+        Ok(EpochRecord {
+            epoch: self.epoch,
+            lr,
+            train_loss: s.loss,
+            train_accuracy: s.accuracy,
+            silent_fraction: s.silent_fraction,
+            skipped: s.skipped,
+            validation_accuracy: None,
+            test_accuracy: None,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Trains until `epochs` epochs are complete (continuing from the current epoch),
+    /// evaluating `validation` and `test` after every epoch (`eval_every` epochs, and the
+    /// last) and appending to the history.
+    ///
+    /// # Errors
+    /// As [`Trainer::train_epoch`] and [`Trainer::evaluate`].
+    pub fn fit(
+        &mut self,
+        train: &dyn Dataset,
+        validation: Option<&dyn Dataset>,
+        test: Option<&dyn Dataset>,
+        epochs: usize,
+        eval_every: usize,
+        observer: &mut dyn Observer,
+    ) -> Result<(), TrainError> {
+        while self.epoch < epochs {
+            let start = Instant::now();
+            let mut record = self.train_epoch(train, observer)?;
+            let evaluate = self.epoch == epochs || self.epoch % eval_every.max(1) == 0;
+            if evaluate {
+                if let Some(v) = validation {
+                    record.validation_accuracy = Some(self.evaluate(v)?.accuracy);
+                }
+                if let Some(t) = test {
+                    record.test_accuracy = Some(self.evaluate(t)?.accuracy);
+                }
+            }
+            record.seconds = start.elapsed().as_secs_f64();
+            observer.on_epoch(&record);
+            self.history.push(record);
+        }
+        Ok(())
+    }
+
+    /// Writes the history as CSV to `path` (through a temporary file and a rename).
+    ///
+    /// # Errors
+    /// [`TrainError::Io`].
+    pub fn write_history_csv(&self, path: &std::path::Path) -> Result<(), TrainError> {
+        let mut text = String::from(EpochRecord::CSV_HEADER);
+        text.push('\n');
+        for r in &self.history {
+            text.push_str(&r.csv_row());
+            text.push('\n');
+        }
+        crate::checkpoint::write_atomically(path, text.as_bytes())
+    }
+}
+
+/// The shuffling RNG of epoch `epoch`: a pure function of the seed and the epoch.
+fn epoch_rng(seed: u64, epoch: usize) -> StdRng {
+    StdRng::seed_from_u64(seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+fn stats(out: &BatchOutcome, total: usize, outputs: usize) -> EvalStats {
+    EvalStats {
+        loss: if out.count > 0 {
+            out.loss_sum / out.count as f64
+        } else {
+            f64::NAN
+        },
+        accuracy: out.correct as f64 / total.max(1) as f64,
+        silent_fraction: out.silent as f64 / (out.count * outputs).max(1) as f64,
+        skipped: out.skipped,
+    }
+}
