@@ -22,6 +22,7 @@
 //! | [`causal`] | `fpsnn-causal` | causal graph, IFT assembly, forward propagation, adjoint |
 //! | [`losses`] | `fpsnn-losses` | losses over spike times and membrane potentials |
 //! | [`datasets`] | `fpsnn-datasets` | XOR, Iris, Yin-Yang, digits, MNIST, encoders |
+//! | [`train`] | `fpsnn-train` | initialisers, optimisers, trainer, checkpoints |
 //!
 //! # Example
 //! ```
@@ -47,6 +48,7 @@ pub use fpsnn_datasets as datasets;
 pub use fpsnn_kernels as kernels;
 pub use fpsnn_losses as losses;
 pub use fpsnn_sim as sim;
+pub use fpsnn_train as train;
 pub use fpsnn_trisolve as trisolve;
 
 /// The names most programs need.
@@ -59,4 +61,5 @@ pub mod prelude {
     pub use fpsnn_kernels::{ExpKernel, Kernel};
     pub use fpsnn_losses::{FirstSpikeCrossEntropy, Loss, LossOutput};
     pub use fpsnn_sim::{InputSpikes, Method, Network, SimError, SimOptions, SimTrace, simulate};
+    pub use fpsnn_train::{AdamConfig, FeedForwardSpec, TrainConfig, Trainer};
 }

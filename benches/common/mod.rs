@@ -1,1 +1,191 @@
-//! Shared bench fixtures (filled in by the benchmark work).
+//! Shared bench fixtures: seeded random networks and inputs built from the public API only
+//! (the benches may not use `fpsnn-testkit`).
+//!
+//! Everything here runs outside the timed closures.
+#![allow(dead_code)]
+
+use criterion::BenchmarkGroup;
+use criterion::measurement::WallTime;
+use fpsnn::prelude::*;
+use fpsnn::sim::{PopulationSpec, ProjectionSpec, Source};
+use nalgebra::DMatrix;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Normal};
+use std::time::Duration;
+
+/// The Yin-Yang neuron parameters of the paper (alpha = 0.999, beta = 1, theta = 1).
+pub(crate) const YIN_YANG_PARAMS: NeuronParams = NeuronParams {
+    alpha: 0.999,
+    beta: 1.0,
+    theta: 1.0,
+};
+
+/// Yin-Yang horizon used by the benches.
+pub(crate) const YIN_YANG_T_MAX: Time = 4.0;
+
+/// Hidden-layer weights of the first hidden layer (mean, sd), as in the paper.
+pub(crate) const HIDDEN_WEIGHTS: (f64, f64) = (1.5, 0.8);
+
+/// Output weights (mean, sd), as in the paper.
+pub(crate) const OUTPUT_WEIGHTS: (f64, f64) = (2.0, 0.1);
+
+/// Modest criterion settings: the bench machine is small and shared.
+pub(crate) fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+}
+
+/// A seeded generator; every fixture takes its own seed.
+pub(crate) fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+/// A `rows x cols` matrix of independent normal weights.
+pub(crate) fn normal_matrix(
+    rng: &mut StdRng,
+    rows: usize,
+    cols: usize,
+    mean: f64,
+    sd: f64,
+) -> DMatrix<f64> {
+    let normal = Normal::new(mean, sd).expect("valid normal");
+    DMatrix::from_fn(rows, cols, |_, _| normal.sample(rng))
+}
+
+/// Weights (mean, sd) of hidden layer `l >= 1` fed by `pre` hidden neurons: the first
+/// layer's mean drive (5 inputs of weight 1.5) spread over `pre` neurons that each fire
+/// about twice, with a spread of the same relative size as the first layer's.
+pub(crate) fn deep_hidden_weights(pre: usize) -> (f64, f64) {
+    let mean = 5.0 * HIDDEN_WEIGHTS.0 / (2.0 * pre as f64);
+    (mean, 4.0 * mean)
+}
+
+/// A `5 - hidden[0] - ... - hidden[n-1] - 3` feed-forward network with the Yin-Yang
+/// parameters: populations `h0`, `h1`, ..., `out`; first hidden layer normal
+/// [`HIDDEN_WEIGHTS`], deeper hidden layers [`deep_hidden_weights`], output
+/// [`OUTPUT_WEIGHTS`]; at most `cap` spikes per neuron.
+pub(crate) fn yin_yang_network(rng: &mut StdRng, hidden: &[usize], cap: usize) -> Network {
+    let mut populations = Vec::new();
+    let mut projections = Vec::new();
+    let mut pre = 5;
+    for (l, &size) in hidden.iter().enumerate() {
+        let (mean, sd) = if l == 0 {
+            HIDDEN_WEIGHTS
+        } else {
+            deep_hidden_weights(pre)
+        };
+        populations.push(PopulationSpec {
+            name: format!("h{l}"),
+            size,
+            params: YIN_YANG_PARAMS,
+        });
+        projections.push(ProjectionSpec {
+            from: if l == 0 {
+                Source::Input
+            } else {
+                Source::Population(l - 1)
+            },
+            to: l,
+            weights: normal_matrix(rng, pre, size, mean, sd),
+            delay: 0.0,
+        });
+        pre = size;
+    }
+    let out = hidden.len();
+    populations.push(PopulationSpec {
+        name: "out".to_owned(),
+        size: 3,
+        params: YIN_YANG_PARAMS,
+    });
+    projections.push(ProjectionSpec {
+        from: if out == 0 {
+            Source::Input
+        } else {
+            Source::Population(out - 1)
+        },
+        to: out,
+        weights: normal_matrix(rng, pre, 3, OUTPUT_WEIGHTS.0, OUTPUT_WEIGHTS.1),
+        delay: 0.0,
+    });
+    Network::try_new(5, populations, projections, YIN_YANG_T_MAX, cap).expect("valid network")
+}
+
+/// `count` Yin-Yang-like inputs: 5 channels with one spike each, `(x, y, 1 - x, 1 - y)`
+/// for a point uniform in the unit square mapped to `t = 0.15 + 1.85 v`, and a bias spike
+/// at 0.9.
+pub(crate) fn yin_yang_inputs(rng: &mut StdRng, count: usize) -> Vec<InputSpikes> {
+    (0..count)
+        .map(|_| {
+            let (x, y): (f64, f64) = (rng.random(), rng.random());
+            let t = |v: f64| 0.15 + 1.85 * v;
+            InputSpikes::try_new(vec![
+                vec![t(x)],
+                vec![t(y)],
+                vec![t(1.0 - x)],
+                vec![t(1.0 - y)],
+                vec![0.9],
+            ])
+            .expect("valid input")
+        })
+        .collect()
+}
+
+/// The recurrent fixture: one population of `size` neurons with a dense self projection
+/// (normal, mean 0, sd `recurrent_sd`) and `inputs` input channels projecting onto it
+/// (normal `input_weights`).
+pub(crate) fn recurrent_network(
+    rng: &mut StdRng,
+    size: usize,
+    inputs: usize,
+    input_weights: (f64, f64),
+    recurrent_sd: f64,
+    t_max: Time,
+) -> Network {
+    let params = NeuronParams {
+        alpha: 2.0,
+        beta: 1.0,
+        theta: 1.0,
+    };
+    let populations = vec![PopulationSpec {
+        name: "rec".to_owned(),
+        size,
+        params,
+    }];
+    let projections = vec![
+        ProjectionSpec {
+            from: Source::Input,
+            to: 0,
+            weights: normal_matrix(rng, inputs, size, input_weights.0, input_weights.1),
+            delay: 0.0,
+        },
+        ProjectionSpec {
+            from: Source::Population(0),
+            to: 0,
+            weights: normal_matrix(rng, size, size, 0.0, recurrent_sd),
+            delay: 0.0,
+        },
+    ];
+    Network::try_new(inputs, populations, projections, t_max, 1000).expect("valid network")
+}
+
+/// `channels` input channels with `per_channel` spikes each, uniform in `[0, until)`.
+pub(crate) fn uniform_input(
+    rng: &mut StdRng,
+    channels: usize,
+    per_channel: usize,
+    until: Time,
+) -> InputSpikes {
+    let trains = (0..channels)
+        .map(|_| {
+            let mut times: Vec<Time> = (0..per_channel)
+                .map(|_| until * rng.random::<f64>())
+                .collect();
+            times.sort_by(f64::total_cmp);
+            times
+        })
+        .collect();
+    InputSpikes::try_new(trains).expect("valid input")
+}

@@ -92,3 +92,78 @@ pub fn run(main: impl FnOnce() -> Result<(), Box<dyn std::error::Error>>) -> Exi
 pub fn read(path: &str) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|e| CliError(format!("{path}: {e}")))
 }
+
+/// Sets the global rayon pool to `threads` threads (0: rayon's default).
+pub fn set_threads(threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+    if threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()?;
+    }
+    Ok(())
+}
+
+/// A progress bar over the samples of an epoch, and one line per epoch; silent with
+/// `quiet` or when stderr is not a terminal.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+    epochs: usize,
+}
+
+impl Progress {
+    pub fn new(quiet: bool, epochs: usize) -> Self {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        Self { bar, quiet, epochs }
+    }
+}
+
+impl fpsnn::train::Observer for Progress {
+    fn on_batch(&mut self, done: usize, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    }
+
+    fn on_epoch(&mut self, r: &fpsnn::train::EpochRecord) {
+        let line = format!(
+            "epoch {:>4}/{}  loss {:.4}  train {:.2}%  val {}  test {}  silent {:.3}  skipped {}  {:.2}s",
+            r.epoch,
+            self.epochs,
+            r.train_loss,
+            100.0 * r.train_accuracy,
+            r.validation_accuracy.map_or("-".into(), |a| format!("{:.2}%", 100.0 * a)),
+            r.test_accuracy.map_or("-".into(), |a| format!("{:.2}%", 100.0 * a)),
+            r.silent_fraction,
+            r.skipped,
+            r.seconds
+        );
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None if !self.quiet => eprintln!("{line}"),
+            None => {}
+        }
+    }
+}
+
+/// Mean and sample standard deviation.
+pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = if xs.len() > 1 {
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}

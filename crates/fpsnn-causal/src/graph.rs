@@ -113,19 +113,16 @@ impl<'a> CausalGraph<'a> {
             trace.populations[key.population as usize].spikes[key.neuron as usize]
                 [key.index as usize]
         };
-        // Locals are grouped by neuron; the global order is by time, ties by (population,
-        // neuron, index) so that a neuron's own spikes stay in order.
-        let mut global: Vec<u32> = (0..order.len() as u32).collect();
-        global.sort_by(|&a, &b| {
-            let (ka, kb) = (&order[a as usize], &order[b as usize]);
-            time_of(ka)
-                .total_cmp(&time_of(kb))
-                .then((ka.population, ka.neuron, ka.index).cmp(&(
-                    kb.population,
-                    kb.neuron,
-                    kb.index,
-                )))
-        });
+        // Locals are grouped by (population, neuron, index); the global order is by time,
+        // ties by local index, so that a neuron's own spikes stay in order. Spike times are
+        // positive and finite, so their bit patterns sort like the numbers.
+        let mut keyed: Vec<(u64, u32)> = order
+            .iter()
+            .enumerate()
+            .map(|(l, key)| (time_of(key).to_bits(), l as u32))
+            .collect();
+        keyed.sort_unstable();
+        let global: Vec<u32> = keyed.into_iter().map(|(_, l)| l).collect();
         let mut local_to_global = vec![0u32; order.len()];
         for (g, &l) in global.iter().enumerate() {
             local_to_global[l as usize] = g as u32;

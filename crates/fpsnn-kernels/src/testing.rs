@@ -116,6 +116,7 @@ pub fn check_crossings<K: Kernel>(kernel: &K) {
             match kernel.next_crossing(st, theta, horizon) {
                 Crossing::Spike(s) => {
                     spikes += 1;
+                    assert!(kernel.crossing_lower_bound(st, theta) <= s, "lower bound above the crossing");
                     let after = kernel.advance(st, s);
                     assert_close("V(f)", after.potential, theta, 1e-12);
                     assert!(kernel.slope(after) > 0.0, "slope at crossing must be > 0");

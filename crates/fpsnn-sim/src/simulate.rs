@@ -32,6 +32,12 @@ pub struct SimOptions {
     /// Populations whose neurons stop after their first spike (a loss that reads only
     /// first spikes needs no more).
     pub first_spike_only: Vec<usize>,
+    /// End the whole run as soon as every neuron of the `first_spike_only` populations has
+    /// fired (they are all a first-spike loss reads). The trace is then exact on
+    /// `[0, t_end]` ([`SimTrace::t_end`]): every recorded spike and all its parents are
+    /// there, later spikes are not simulated. Runs on the event queue, which visits events
+    /// in time order. No effect without `first_spike_only` populations.
+    pub stop_when_first_spikes_done: bool,
 }
 
 impl SimOptions {
@@ -45,6 +51,13 @@ impl SimOptions {
     #[must_use]
     pub fn with_parallelism(mut self, parallelism: Parallelism) -> Self {
         self.parallelism = parallelism;
+        self
+    }
+    /// Ends the run once every first-spike-only neuron has fired (see
+    /// [`SimOptions::stop_when_first_spikes_done`]).
+    #[must_use]
+    pub fn with_early_stop(mut self) -> Self {
+        self.stop_when_first_spikes_done = true;
         self
     }
     /// Sets the method.
@@ -94,12 +107,14 @@ pub fn simulate(
             .get_mut(p)
             .ok_or(SimError::PopulationIndex { index: p, count })? = true;
     }
+    let early_stop = options.stop_when_first_spikes_done && first_only.contains(&true);
     match (options.method, network.topological_order()) {
-        (Method::Auto | Method::LayerSweep, Some(order)) => {
+        (Method::LayerSweep, _) if early_stop => Err(SimError::EarlyStopNeedsQueue),
+        (Method::Auto | Method::LayerSweep, Some(order)) if !early_stop => {
             sweep(network, input, order, &first_only, options.parallelism)
         }
         (Method::LayerSweep, None) => Err(SimError::NotFeedForward),
-        (Method::Auto | Method::EventQueue, _) => event_queue(network, input, &first_only),
+        _ => event_queue(network, input, &first_only, early_stop),
     }
 }
 
@@ -152,7 +167,17 @@ fn merge_arrivals(
             }
         }
     }
-    arrivals.sort_unstable_by(arrival_order);
+    // Arrival times are finite and >= 0 (`+ 0.0` maps -0.0 to +0.0), so their bit patterns
+    // sort like the numbers: the same order as `arrival_order`, with integer comparisons.
+    arrivals.sort_unstable_by_key(|a| {
+        (
+            (a.time + 0.0).to_bits(),
+            a.projection,
+            a.pre,
+            a.spike,
+        )
+    });
+    debug_assert!(arrivals.windows(2).all(|w| arrival_order(&w[0], &w[1]).is_le()));
     arrivals
 }
 
@@ -193,6 +218,7 @@ fn sweep(
     Ok(SimTrace {
         populations,
         tangencies,
+        t_end: network.t_max(),
     })
 }
 
@@ -268,8 +294,11 @@ fn sweep_neuron(
 /// A pending event of the queue, ordered earliest first.
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    /// A neuron's predicted crossing (`tangent`: a touch, not a spike).
+    /// A neuron's predicted crossing (`tangent`: a touch, not a spike). With `exact`
+    /// false, `time` is only a lower bound: the root is solved when the event comes up and
+    /// the neuron has received nothing since, then re-queued at its exact time.
     Crossing {
+        exact: bool,
         time: Time,
         /// `time - t` of the neuron when predicted: advancing by this exact offset (not by
         /// the rounded difference of absolute times) keeps the queue bit-identical to the sweep.
@@ -349,6 +378,7 @@ fn event_queue(
     network: &Network,
     input: &InputSpikes,
     first_only: &[bool],
+    early_stop: bool,
 ) -> Result<SimTrace, SimError> {
     let t_max = network.t_max();
     let pops = network.populations();
@@ -379,9 +409,17 @@ fn event_queue(
         }
     }
     let mut tangencies = 0;
+    let mut t_end = t_max;
+    let mut waiting: usize = pops
+        .iter()
+        .zip(first_only)
+        .filter(|(_, only)| **only)
+        .map(|(pop, _)| pop.size())
+        .sum();
     while let Some(event) = heap.pop() {
         match event {
             Event::Crossing {
+                exact,
                 time,
                 offset,
                 population,
@@ -392,6 +430,10 @@ fn event_queue(
                 let (p, i) = (population as usize, neuron as usize);
                 let n = &mut neurons[p][i];
                 if n.version != version || n.stopped {
+                    continue;
+                }
+                if !exact {
+                    solve_prediction(network, p, i, n, &mut heap);
                     continue;
                 }
                 if tangent {
@@ -414,6 +456,11 @@ fn event_queue(
                 }
                 if first_only[p] {
                     n.stopped = true;
+                    waiting -= 1;
+                    if early_stop && waiting == 0 {
+                        t_end = time;
+                        break;
+                    }
                 } else {
                     predict(network, p, i, n, &mut heap);
                 }
@@ -442,6 +489,7 @@ fn event_queue(
     Ok(SimTrace {
         populations: traces,
         tangencies,
+        t_end,
     })
 }
 
@@ -468,7 +516,8 @@ fn push_arrival(
     }
 }
 
-/// Invalidates the neuron's pending prediction and schedules its next crossing, if any.
+/// Invalidates the neuron's pending prediction and schedules a lower bound of its next
+/// crossing, if one can exist before the horizon.
 fn predict(
     network: &Network,
     p: usize,
@@ -478,16 +527,43 @@ fn predict(
 ) {
     n.version = n.version.wrapping_add(1);
     let pop = &network.populations()[p];
+    let kernel = pop.kernel();
+    if n.state.current <= 0.0 || kernel.slope(n.state) <= 0.0 {
+        return;
+    }
+    let bound = kernel.crossing_lower_bound(n.state, pop.params().theta);
+    if n.t + bound > network.t_max() {
+        return;
+    }
+    heap.push(Event::Crossing {
+        exact: false,
+        time: n.t + bound,
+        offset: bound,
+        population: p as u32,
+        neuron: i as u32,
+        version: n.version,
+        tangent: false,
+    });
+}
+
+/// Solves the neuron's next crossing exactly (same state, threshold and horizon as the
+/// layer sweep, hence the same bits) and schedules it.
+fn solve_prediction(
+    network: &Network,
+    p: usize,
+    i: usize,
+    n: &NeuronState,
+    heap: &mut BinaryHeap<Event>,
+) {
+    let pop = &network.populations()[p];
     let horizon = network.t_max() - n.t;
-    let (s, tangent) = match pop
-        .kernel()
-        .next_crossing(n.state, pop.params().theta, horizon)
-    {
+    let (s, tangent) = match pop.kernel().next_crossing(n.state, pop.params().theta, horizon) {
         Crossing::None => return,
         Crossing::Spike(s) => (s, false),
         Crossing::Tangent(s) => (s, true),
     };
     heap.push(Event::Crossing {
+        exact: true,
         time: n.t + s,
         offset: s,
         population: p as u32,

@@ -52,6 +52,9 @@ pub struct SimTrace {
     pub populations: Vec<PopulationTrace>,
     /// Number of tangential touches of the threshold (not spikes) met during the run.
     pub tangencies: usize,
+    /// When the run ended: `t_max`, or earlier with
+    /// [`SimOptions::stop_when_first_spikes_done`](crate::SimOptions::stop_when_first_spikes_done).
+    pub t_end: Time,
 }
 
 impl SimTrace {

@@ -76,7 +76,8 @@ pub struct BatchOutcome {
 fn sim_options<L: Loss + ?Sized>(output: usize, loss: &L) -> SimOptions {
     let options = SimOptions::default();
     if loss.first_spike_only() {
-        options.with_first_spike_only(output)
+        // Nothing after the last output's first spike can reach the loss.
+        options.with_first_spike_only(output).with_early_stop()
     } else {
         options
     }

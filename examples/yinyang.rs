@@ -1,0 +1,155 @@
+//! Trains a 5-hidden-3 spiking network on the Yin-Yang data set (the official split,
+//! regenerated bit for bit) with exact gradients, and prints the test accuracy.
+//!
+//! ```text
+//! cargo run --release --example yinyang -- [--preset paper|best] [--seed S] [--epochs E]
+//!     [--runs N] [--threads T] [--quiet] [--history FILE.csv] [--save CKPT] [--resume CKPT]
+//!     [--batch B] [--lr LR] [--hidden H] [--eval-every K]
+//! ```
+//!
+//! `--preset paper` (default) is the seed paper's set-up (DESIGN section 4); `--preset best`
+//! the best set-up found on the validation split (docs/results.md).
+
+mod common;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use common::{Args, CliError, Progress};
+use fpsnn::datasets::{LatencyEncoder, YinYangSplit, yin_yang};
+use fpsnn::losses::FirstSpikeCrossEntropy;
+use fpsnn::prelude::*;
+use fpsnn::train::{Adam, LrSchedule};
+
+/// A training set-up.
+struct Preset {
+    hidden: usize,
+    neuron: (f64, f64, f64),
+    init: [(f64, f64); 2],
+    lr: f64,
+    batch: usize,
+    epochs: usize,
+    tau0: f64,
+    tau1: f64,
+    gamma: f64,
+    t_max: f64,
+}
+
+fn preset(name: &str) -> Result<Preset, CliError> {
+    match name {
+        // Lee et al. 2023, section 5 / appendix 7.4
+        "paper" => Ok(Preset {
+            hidden: 150,
+            neuron: (0.999, 1.0, 1.0),
+            init: [(1.5, 0.8), (2.0, 0.1)],
+            lr: 5e-4,
+            batch: 150,
+            epochs: 300,
+            tau0: 0.2,
+            tau1: 1.0,
+            gamma: 0.005,
+            t_max: 4.0,
+        }),
+        "best" => Ok(Preset {
+            hidden: 200,
+            neuron: (0.999, 1.0, 1.0),
+            init: [(1.5, 0.8), (2.0, 0.1)],
+            lr: 2e-3,
+            batch: 32,
+            epochs: 100,
+            tau0: 0.2,
+            tau1: 1.0,
+            gamma: 0.005,
+            t_max: 4.0,
+        }),
+        other => Err(CliError(format!("unknown preset `{other}` (paper, best)"))),
+    }
+}
+
+fn main() -> ExitCode {
+    common::run(real_main)
+}
+
+fn real_main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse(
+        &["quiet"],
+        &[
+            "preset", "seed", "epochs", "runs", "threads", "history", "save", "resume", "batch",
+            "lr", "hidden", "eval-every",
+        ],
+    )?;
+    let mut p = preset(args.get("preset").unwrap_or("paper"))?;
+    p.epochs = args.parse_or("epochs", p.epochs)?;
+    p.batch = args.parse_or("batch", p.batch)?;
+    p.lr = args.parse_or("lr", p.lr)?;
+    p.hidden = args.parse_or("hidden", p.hidden)?;
+    let seed: u64 = args.parse_or("seed", 0)?;
+    let runs: usize = args.parse_or("runs", 1)?;
+    let eval_every: usize = args.parse_or("eval-every", 10)?;
+    let quiet = args.flag("quiet");
+    common::set_threads(args.parse_or("threads", 0)?)?;
+    if runs == 0 {
+        return Err(CliError("--runs must be >= 1".into()).into());
+    }
+    if runs > 1 && (args.get("save").is_some() || args.get("resume").is_some()) {
+        return Err(CliError("--save/--resume work with a single run".into()).into());
+    }
+
+    let encoder = LatencyEncoder::yin_yang();
+    let train = yin_yang(YinYangSplit::Train, &encoder)?;
+    let validation = yin_yang(YinYangSplit::Validation, &encoder)?;
+    let test = yin_yang(YinYangSplit::Test, &encoder)?;
+
+    let mut accuracies = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let run_seed = seed + run as u64;
+        let start = Instant::now();
+        let loss = FirstSpikeCrossEntropy::try_new(p.tau0, p.tau1, p.gamma, p.t_max)?;
+        let optimizer: Adam = AdamConfig::with_lr(p.lr).build()?;
+        let config = TrainConfig {
+            batch_size: p.batch,
+            seed: run_seed,
+            schedule: LrSchedule::Constant,
+            gradient: Default::default(),
+        };
+        let mut trainer = match args.get("resume") {
+            Some(path) => Trainer::resume(Path::new(path), loss, optimizer, config)?,
+            None => {
+                let spec = FeedForwardSpec {
+                    inputs: 5,
+                    hidden: vec![p.hidden],
+                    outputs: 3,
+                    neuron: NeuronParams::try_new(p.neuron.0, p.neuron.1, p.neuron.2)?,
+                    init: p.init.to_vec(),
+                    t_max: p.t_max,
+                    max_spikes_per_neuron: 100,
+                };
+                Trainer::try_new(spec.build(run_seed)?, 1, loss, optimizer, config)?
+            }
+        };
+        let mut progress = Progress::new(quiet, p.epochs);
+        trainer.fit(&train, Some(&validation), Some(&test), p.epochs, eval_every, &mut progress)?;
+        let stats = trainer.evaluate(&test)?;
+        let val = trainer.evaluate(&validation)?;
+        let seconds = start.elapsed().as_secs_f64();
+        println!(
+            "run {run} (seed {run_seed}): test accuracy {:.2}%  validation {:.2}%  epochs {}  wall {:.1}s",
+            100.0 * stats.accuracy,
+            100.0 * val.accuracy,
+            trainer.epoch(),
+            seconds
+        );
+        if let Some(path) = args.get("history") {
+            let path = if runs > 1 { format!("{path}.{run}") } else { path.to_owned() };
+            trainer.write_history_csv(Path::new(&path))?;
+        }
+        if let Some(path) = args.get("save") {
+            trainer.save(Path::new(path))?;
+        }
+        accuracies.push(100.0 * stats.accuracy);
+    }
+    let (mean, sd) = common::mean_sd(&accuracies);
+    println!("test accuracy over {runs} run(s): {mean:.2} ± {sd:.2} %");
+    Ok(())
+}
