@@ -55,12 +55,13 @@ pub(crate) fn normal_matrix(
     DMatrix::from_fn(rows, cols, |_, _| normal.sample(rng))
 }
 
-/// Weights (mean, sd) of hidden layer `l >= 1` fed by `pre` hidden neurons: the first
-/// layer's mean drive (5 inputs of weight 1.5) spread over `pre` neurons that each fire
-/// about twice, with a spread of the same relative size as the first layer's.
+/// Weights (mean, sd) of hidden layer `l >= 1` fed by `pre` hidden neurons: about the first
+/// layer's mean drive (5 inputs of weight 1.5) spread over `pre` neurons that each fire about
+/// four times, with `sd = 2 mean` so that some weights are negative. This keeps every hidden
+/// layer at roughly four spikes per neuron.
 pub(crate) fn deep_hidden_weights(pre: usize) -> (f64, f64) {
-    let mean = 5.0 * HIDDEN_WEIGHTS.0 / (2.0 * pre as f64);
-    (mean, 4.0 * mean)
+    let mean = 5.0 * HIDDEN_WEIGHTS.0 / (4.0 * pre as f64);
+    (mean, 2.0 * mean)
 }
 
 /// A `5 - hidden[0] - ... - hidden[n-1] - 3` feed-forward network with the Yin-Yang

@@ -1,8 +1,8 @@
 //! Exact event-driven simulation: the layer sweep for feed-forward networks and the event
 //! queue for everything else.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
 
 use fpsnn_core::{Parallelism, Time};
 use fpsnn_kernels::{Crossing, Kernel, State};
@@ -291,89 +291,28 @@ fn sweep_neuron(
     }
 }
 
-/// A pending event of the queue, ordered earliest first.
-#[derive(Clone, Copy, Debug)]
-enum Event {
-    /// A neuron's predicted crossing (`tangent`: a touch, not a spike). With `exact`
-    /// false, `time` is only a lower bound: the root is solved when the event comes up and
-    /// the neuron has received nothing since, then re-queued at its exact time.
-    Crossing {
-        exact: bool,
-        time: Time,
-        /// `time - t` of the neuron when predicted: advancing by this exact offset (not by
-        /// the rounded difference of absolute times) keeps the queue bit-identical to the sweep.
-        offset: Time,
-        population: u32,
-        neuron: u32,
-        version: u32,
-        tangent: bool,
-    },
-    /// A spike reaching the target of a projection.
-    Arrival { target: u32, arrival: Arrival },
-}
-
-impl Event {
-    fn time(&self) -> Time {
-        match self {
-            Self::Crossing { time, .. } => *time,
-            Self::Arrival { arrival, .. } => arrival.time,
-        }
-    }
-    /// Rank at equal times: crossings before arrivals (the sweep searches `(t, a]` before
-    /// applying the arrival at `a`), then by population and neuron, or by arrival order.
-    fn cmp_key(&self, other: &Self) -> Ordering {
-        self.time()
-            .total_cmp(&other.time())
-            .then_with(|| match (self, other) {
-                (
-                    Self::Crossing {
-                        population: p1,
-                        neuron: n1,
-                        ..
-                    },
-                    Self::Crossing {
-                        population: p2,
-                        neuron: n2,
-                        ..
-                    },
-                ) => (p1, n1).cmp(&(p2, n2)),
-                (Self::Crossing { .. }, Self::Arrival { .. }) => Ordering::Less,
-                (Self::Arrival { .. }, Self::Crossing { .. }) => Ordering::Greater,
-                (Self::Arrival { arrival: a, .. }, Self::Arrival { arrival: b, .. }) => {
-                    arrival_order(a, b)
-                }
-            })
-    }
-}
-
-impl PartialEq for Event {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp_key(other) == Ordering::Equal
-    }
-}
-impl Eq for Event {}
-impl PartialOrd for Event {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Event {
-    /// Reversed, so that `BinaryHeap` pops the earliest event.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.cmp_key(self)
-    }
-}
-
 /// Per-neuron state of the event queue.
 #[derive(Clone, Copy, Debug, Default)]
 struct NeuronState {
     state: State,
     t: Time,
+    /// Bumped whenever the neuron receives input or fires: queued crossings of older
+    /// versions are stale.
     version: u32,
     stopped: bool,
+    /// The pending crossing of the current version: `(offset from t, exact, tangent)`.
+    /// With `exact` false the offset is only a lower bound: the root is solved when the
+    /// crossing comes up and the neuron has received nothing since.
+    pending: Option<(Time, bool, bool)>,
 }
 
-/// Simulation of any network with one global event queue.
+/// A queued crossing: `(time bits, population, neuron, version)`, earliest first; ties by
+/// population and neuron. Times are >= 0, so their bits order like the numbers.
+type CrossingKey = Reverse<(u64, u32, u32, u32)>;
+
+/// Simulation of any network with one global event queue: a heap of predicted crossings
+/// and, per projection, a FIFO of arrivals (spikes of one source are emitted in time order
+/// and share one delay, so each projection's arrivals are generated already sorted).
 fn event_queue(
     network: &Network,
     input: &InputSpikes,
@@ -382,6 +321,7 @@ fn event_queue(
 ) -> Result<SimTrace, SimError> {
     let t_max = network.t_max();
     let pops = network.populations();
+    let projections = network.projections();
     let mut traces: Vec<PopulationTrace> = pops
         .iter()
         .map(|pop| PopulationTrace {
@@ -390,24 +330,34 @@ fn event_queue(
             arrivals: Vec::new(),
         })
         .collect();
-    let mut neurons: Vec<Vec<NeuronState>> = pops
-        .iter()
-        .map(|pop| vec![NeuronState::default(); pop.size()])
-        .collect();
+    let mut neurons: Vec<Vec<NeuronState>> =
+        pops.iter().map(|pop| vec![NeuronState::default(); pop.size()]).collect();
     let mut outgoing = vec![Vec::new(); pops.len()];
-    let mut heap = BinaryHeap::new();
-    for (r, proj) in network.projections().iter().enumerate() {
+    let mut fifos: Vec<VecDeque<Arrival>> = vec![VecDeque::new(); projections.len()];
+    for (r, proj) in projections.iter().enumerate() {
         match proj.from() {
             Source::Population(p) => outgoing[p].push(r),
             Source::Input => {
-                for (pre, train) in input.channels().iter().enumerate() {
-                    for (k, &t) in train.times().iter().enumerate() {
-                        push_arrival(&mut heap, network, r, pre, k, t);
-                    }
-                }
+                let mut arrivals: Vec<Arrival> = input
+                    .channels()
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(pre, train)| {
+                        train.times().iter().enumerate().map(move |(k, &t)| Arrival {
+                            time: t + proj.delay(),
+                            projection: r as u32,
+                            pre: pre as u32,
+                            spike: k as u32,
+                        })
+                    })
+                    .filter(|a| a.time <= t_max)
+                    .collect();
+                arrivals.sort_unstable_by(arrival_order);
+                fifos[r] = arrivals.into();
             }
         }
     }
+    let mut heap: BinaryHeap<CrossingKey> = BinaryHeap::new();
     let mut tangencies = 0;
     let mut t_end = t_max;
     let mut waiting: usize = pops
@@ -416,69 +366,90 @@ fn event_queue(
         .filter(|(_, only)| **only)
         .map(|(pop, _)| pop.size())
         .sum();
-    while let Some(event) = heap.pop() {
-        match event {
-            Event::Crossing {
-                exact,
-                time,
-                offset,
-                population,
-                neuron,
-                version,
-                tangent,
-            } => {
-                let (p, i) = (population as usize, neuron as usize);
-                let n = &mut neurons[p][i];
-                if n.version != version || n.stopped {
-                    continue;
-                }
-                if !exact {
-                    solve_prediction(network, p, i, n, &mut heap);
-                    continue;
-                }
-                if tangent {
-                    tangencies += 1;
-                    continue;
-                }
-                let kernel = pops[p].kernel();
-                n.state = kernel.advance(n.state, offset);
-                n.state.potential -= pops[p].params().theta;
-                n.t = time;
-                let trace = &mut traces[p];
-                if trace.spikes[i].len() == network.max_spikes_per_neuron() {
-                    return Err(cap_error(network, p, i, time));
-                }
-                let k = trace.spikes[i].len();
-                trace.spikes[i].push(time);
-                trace.prefixes[i].push(trace.arrivals.len() as u32);
-                for &r in &outgoing[p] {
-                    push_arrival(&mut heap, network, r, i, k, time);
-                }
-                if first_only[p] {
-                    n.stopped = true;
-                    waiting -= 1;
-                    if early_stop && waiting == 0 {
-                        t_end = time;
-                        break;
-                    }
-                } else {
-                    predict(network, p, i, n, &mut heap);
+    loop {
+        // drop stale crossings from the top of the heap
+        while let Some(&Reverse((_, p, i, version))) = heap.peek() {
+            let n = &neurons[p as usize][i as usize];
+            if n.version == version && !n.stopped && n.pending.is_some() {
+                break;
+            }
+            heap.pop();
+        }
+        let crossing_time = heap.peek().map(|Reverse((bits, ..))| f64::from_bits(*bits));
+        let arrival = (0..fifos.len())
+            .filter_map(|r| fifos[r].front().map(|a| (a.time, r)))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        // a crossing at the very time of an arrival comes first
+        let take_crossing = match (crossing_time, arrival) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(c), Some((a, _))) => c <= a,
+        };
+        if take_crossing {
+            let Some(Reverse((_, p, i, _))) = heap.pop() else { break };
+            let (p, i) = (p as usize, i as usize);
+            let n = &mut neurons[p][i];
+            let Some((offset, exact, tangent)) = n.pending.take() else { continue };
+            if !exact {
+                solve_prediction(network, p, i, n, &mut heap);
+                continue;
+            }
+            if tangent {
+                tangencies += 1;
+                continue;
+            }
+            let kernel = pops[p].kernel();
+            n.state = kernel.advance(n.state, offset);
+            n.state.potential -= pops[p].params().theta;
+            n.t += offset;
+            let time = n.t;
+            n.version = n.version.wrapping_add(1);
+            let trace = &mut traces[p];
+            if trace.spikes[i].len() == network.max_spikes_per_neuron() {
+                return Err(cap_error(network, p, i, time));
+            }
+            let k = trace.spikes[i].len();
+            trace.spikes[i].push(time);
+            trace.prefixes[i].push(trace.arrivals.len() as u32);
+            for &r in &outgoing[p] {
+                let time = time + projections[r].delay();
+                if time <= t_max {
+                    fifos[r].push_back(Arrival {
+                        time,
+                        projection: r as u32,
+                        pre: i as u32,
+                        spike: k as u32,
+                    });
                 }
             }
-            Event::Arrival { target, arrival } => {
-                let p = target as usize;
-                let kernel = pops[p].kernel();
-                traces[p].arrivals.push(arrival);
-                for (i, n) in neurons[p].iter_mut().enumerate() {
-                    if n.stopped {
-                        continue;
-                    }
-                    n.state = kernel.advance(n.state, arrival.time - n.t);
-                    n.t = arrival.time;
-                    n.state.current += weight(network, &arrival, i);
-                    predict(network, p, i, n, &mut heap);
+            if first_only[p] {
+                n.stopped = true;
+                waiting -= 1;
+                if early_stop && waiting == 0 {
+                    t_end = time;
+                    break;
                 }
+            } else {
+                predict(network, p, i, n, &fifos, &mut heap);
             }
+        } else {
+            let Some((_, r)) = arrival else { break };
+            let arrival = fifos[r].pop_front().expect("front exists");
+            let p = projections[r].to();
+            let kernel = pops[p].kernel();
+            traces[p].arrivals.push(arrival);
+            let mut group = std::mem::take(&mut neurons[p]);
+            for (i, n) in group.iter_mut().enumerate() {
+                if n.stopped {
+                    continue;
+                }
+                n.state = kernel.advance(n.state, arrival.time - n.t);
+                n.t = arrival.time;
+                n.state.current += weight(network, &arrival, i);
+                predict(network, p, i, n, &fifos, &mut heap);
+            }
+            neurons[p] = group;
         }
     }
     debug_assert!(
@@ -493,57 +464,41 @@ fn event_queue(
     })
 }
 
-fn push_arrival(
-    heap: &mut BinaryHeap<Event>,
-    network: &Network,
-    r: usize,
-    pre: usize,
-    spike: usize,
-    t: Time,
-) {
-    let proj = &network.projections()[r];
-    let time = t + proj.delay();
-    if time <= network.t_max() {
-        heap.push(Event::Arrival {
-            target: proj.to() as u32,
-            arrival: Arrival {
-                time,
-                projection: r as u32,
-                pre: pre as u32,
-                spike: spike as u32,
-            },
-        });
-    }
+/// Time of the next queued arrival into population `p`, if any.
+fn next_arrival_into(network: &Network, p: usize, fifos: &[VecDeque<Arrival>]) -> Option<Time> {
+    network
+        .incoming(p)
+        .iter()
+        .filter_map(|&r| fifos[r].front().map(|a| a.time))
+        .min_by(f64::total_cmp)
 }
 
-/// Invalidates the neuron's pending prediction and schedules a lower bound of its next
-/// crossing, if one can exist before the horizon.
+/// Invalidates the neuron's pending crossing and schedules a lower bound of its next one,
+/// unless none can exist before the horizon or an already queued arrival into its
+/// population comes strictly before the bound (the neuron is updated, and predicted again,
+/// at that arrival).
 fn predict(
     network: &Network,
     p: usize,
     i: usize,
     n: &mut NeuronState,
-    heap: &mut BinaryHeap<Event>,
+    fifos: &[VecDeque<Arrival>],
+    heap: &mut BinaryHeap<CrossingKey>,
 ) {
     n.version = n.version.wrapping_add(1);
+    n.pending = None;
     let pop = &network.populations()[p];
     let kernel = pop.kernel();
     if n.state.current <= 0.0 || kernel.slope(n.state) <= 0.0 {
         return;
     }
     let bound = kernel.crossing_lower_bound(n.state, pop.params().theta);
-    if n.t + bound > network.t_max() {
+    let time = n.t + bound;
+    if time > network.t_max() || next_arrival_into(network, p, fifos).is_some_and(|a| a < time) {
         return;
     }
-    heap.push(Event::Crossing {
-        exact: false,
-        time: n.t + bound,
-        offset: bound,
-        population: p as u32,
-        neuron: i as u32,
-        version: n.version,
-        tangent: false,
-    });
+    n.pending = Some((bound, false, false));
+    heap.push(Reverse(((time + 0.0).to_bits(), p as u32, i as u32, n.version)));
 }
 
 /// Solves the neuron's next crossing exactly (same state, threshold and horizon as the
@@ -552,8 +507,8 @@ fn solve_prediction(
     network: &Network,
     p: usize,
     i: usize,
-    n: &NeuronState,
-    heap: &mut BinaryHeap<Event>,
+    n: &mut NeuronState,
+    heap: &mut BinaryHeap<CrossingKey>,
 ) {
     let pop = &network.populations()[p];
     let horizon = network.t_max() - n.t;
@@ -562,13 +517,6 @@ fn solve_prediction(
         Crossing::Spike(s) => (s, false),
         Crossing::Tangent(s) => (s, true),
     };
-    heap.push(Event::Crossing {
-        exact: true,
-        time: n.t + s,
-        offset: s,
-        population: p as u32,
-        neuron: i as u32,
-        version: n.version,
-        tangent,
-    });
+    n.pending = Some((s, true, tangent));
+    heap.push(Reverse(((n.t + s + 0.0).to_bits(), p as u32, i as u32, n.version)));
 }
