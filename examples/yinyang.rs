@@ -75,8 +75,18 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse(
         &["quiet"],
         &[
-            "preset", "seed", "epochs", "runs", "threads", "history", "save", "resume", "batch",
-            "lr", "hidden", "eval-every",
+            "preset",
+            "seed",
+            "epochs",
+            "runs",
+            "threads",
+            "history",
+            "save",
+            "resume",
+            "batch",
+            "lr",
+            "hidden",
+            "eval-every",
         ],
     )?;
     let mut p = preset(args.get("preset").unwrap_or("paper"))?;
@@ -129,7 +139,14 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             }
         };
         let mut progress = Progress::new(quiet, p.epochs);
-        trainer.fit(&train, Some(&validation), Some(&test), p.epochs, eval_every, &mut progress)?;
+        trainer.fit(
+            &train,
+            Some(&validation),
+            Some(&test),
+            p.epochs,
+            eval_every,
+            &mut progress,
+        )?;
         let stats = trainer.evaluate(&test)?;
         let val = trainer.evaluate(&validation)?;
         let seconds = start.elapsed().as_secs_f64();
@@ -141,7 +158,11 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             seconds
         );
         if let Some(path) = args.get("history") {
-            let path = if runs > 1 { format!("{path}.{run}") } else { path.to_owned() };
+            let path = if runs > 1 {
+                format!("{path}.{run}")
+            } else {
+                path.to_owned()
+            };
             trainer.write_history_csv(Path::new(&path))?;
         }
         if let Some(path) = args.get("save") {

@@ -142,8 +142,10 @@ impl fpsnn::train::Observer for Progress {
             self.epochs,
             r.train_loss,
             100.0 * r.train_accuracy,
-            r.validation_accuracy.map_or("-".into(), |a| format!("{:.2}%", 100.0 * a)),
-            r.test_accuracy.map_or("-".into(), |a| format!("{:.2}%", 100.0 * a)),
+            r.validation_accuracy
+                .map_or("-".into(), |a| format!("{:.2}%", 100.0 * a)),
+            r.test_accuracy
+                .map_or("-".into(), |a| format!("{:.2}%", 100.0 * a)),
             r.silent_fraction,
             r.skipped,
             r.seconds

@@ -81,6 +81,17 @@ pub fn check_state_matches_kernels<K: Kernel>(kernel: &K) {
             kernel.reset(s),
             1e-14,
         );
+        let st = State {
+            current: 0.7,
+            potential: 0.2,
+        };
+        let via = kernel.propagator(s).apply(st);
+        let direct = kernel.advance(st, s);
+        assert!(
+            via.current.to_bits() == direct.current.to_bits()
+                && via.potential.to_bits() == direct.potential.to_bits(),
+            "propagator must reproduce advance bit for bit"
+        );
         // Composition: advancing by a then b equals advancing by a + b.
         let st = State {
             current: 1.7,
@@ -116,7 +127,10 @@ pub fn check_crossings<K: Kernel>(kernel: &K) {
             match kernel.next_crossing(st, theta, horizon) {
                 Crossing::Spike(s) => {
                     spikes += 1;
-                    assert!(kernel.crossing_lower_bound(st, theta) <= s, "lower bound above the crossing");
+                    assert!(
+                        kernel.crossing_lower_bound(st, theta) <= s,
+                        "lower bound above the crossing"
+                    );
                     let after = kernel.advance(st, s);
                     assert_close("V(f)", after.potential, theta, 1e-12);
                     assert!(kernel.slope(after) > 0.0, "slope at crossing must be > 0");

@@ -5,7 +5,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, VecDeque};
 
 use fpsnn_core::{Parallelism, Time};
-use fpsnn_kernels::{Crossing, Kernel, State};
+use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
 use rayon::prelude::*;
 
 use crate::{Arrival, InputSpikes, Network, PopulationTrace, SimError, SimTrace, Source};
@@ -169,15 +169,12 @@ fn merge_arrivals(
     }
     // Arrival times are finite and >= 0 (`+ 0.0` maps -0.0 to +0.0), so their bit patterns
     // sort like the numbers: the same order as `arrival_order`, with integer comparisons.
-    arrivals.sort_unstable_by_key(|a| {
-        (
-            (a.time + 0.0).to_bits(),
-            a.projection,
-            a.pre,
-            a.spike,
-        )
-    });
-    debug_assert!(arrivals.windows(2).all(|w| arrival_order(&w[0], &w[1]).is_le()));
+    arrivals.sort_unstable_by_key(|a| ((a.time + 0.0).to_bits(), a.projection, a.pre, a.spike));
+    debug_assert!(
+        arrivals
+            .windows(2)
+            .all(|w| arrival_order(&w[0], &w[1]).is_le())
+    );
     arrivals
 }
 
@@ -330,8 +327,10 @@ fn event_queue(
             arrivals: Vec::new(),
         })
         .collect();
-    let mut neurons: Vec<Vec<NeuronState>> =
-        pops.iter().map(|pop| vec![NeuronState::default(); pop.size()]).collect();
+    let mut neurons: Vec<Vec<NeuronState>> = pops
+        .iter()
+        .map(|pop| vec![NeuronState::default(); pop.size()])
+        .collect();
     let mut outgoing = vec![Vec::new(); pops.len()];
     let mut fifos: Vec<VecDeque<Arrival>> = vec![VecDeque::new(); projections.len()];
     for (r, proj) in projections.iter().enumerate() {
@@ -343,12 +342,16 @@ fn event_queue(
                     .iter()
                     .enumerate()
                     .flat_map(|(pre, train)| {
-                        train.times().iter().enumerate().map(move |(k, &t)| Arrival {
-                            time: t + proj.delay(),
-                            projection: r as u32,
-                            pre: pre as u32,
-                            spike: k as u32,
-                        })
+                        train
+                            .times()
+                            .iter()
+                            .enumerate()
+                            .map(move |(k, &t)| Arrival {
+                                time: t + proj.delay(),
+                                projection: r as u32,
+                                pre: pre as u32,
+                                spike: k as u32,
+                            })
                     })
                     .filter(|a| a.time <= t_max)
                     .collect();
@@ -387,10 +390,14 @@ fn event_queue(
             (Some(c), Some((a, _))) => c <= a,
         };
         if take_crossing {
-            let Some(Reverse((_, p, i, _))) = heap.pop() else { break };
+            let Some(Reverse((_, p, i, _))) = heap.pop() else {
+                break;
+            };
             let (p, i) = (p as usize, i as usize);
             let n = &mut neurons[p][i];
-            let Some((offset, exact, tangent)) = n.pending.take() else { continue };
+            let Some((offset, exact, tangent)) = n.pending.take() else {
+                continue;
+            };
             if !exact {
                 solve_prediction(network, p, i, n, &mut heap);
                 continue;
@@ -440,11 +447,24 @@ fn event_queue(
             let kernel = pops[p].kernel();
             traces[p].arrivals.push(arrival);
             let mut group = std::mem::take(&mut neurons[p]);
+            // neurons updated at the same previous time share one propagator
+            let mut cached: Option<(u64, Propagator)> = None;
             for (i, n) in group.iter_mut().enumerate() {
                 if n.stopped {
                     continue;
                 }
-                n.state = kernel.advance(n.state, arrival.time - n.t);
+                let s = arrival.time - n.t;
+                if s > 0.0 {
+                    let prop = match cached {
+                        Some((bits, prop)) if bits == s.to_bits() => prop,
+                        _ => {
+                            let prop = kernel.propagator(s);
+                            cached = Some((s.to_bits(), prop));
+                            prop
+                        }
+                    };
+                    n.state = prop.apply(n.state);
+                }
                 n.t = arrival.time;
                 n.state.current += weight(network, &arrival, i);
                 predict(network, p, i, n, &fifos, &mut heap);
@@ -498,7 +518,12 @@ fn predict(
         return;
     }
     n.pending = Some((bound, false, false));
-    heap.push(Reverse(((time + 0.0).to_bits(), p as u32, i as u32, n.version)));
+    heap.push(Reverse((
+        (time + 0.0).to_bits(),
+        p as u32,
+        i as u32,
+        n.version,
+    )));
 }
 
 /// Solves the neuron's next crossing exactly (same state, threshold and horizon as the
@@ -512,11 +537,19 @@ fn solve_prediction(
 ) {
     let pop = &network.populations()[p];
     let horizon = network.t_max() - n.t;
-    let (s, tangent) = match pop.kernel().next_crossing(n.state, pop.params().theta, horizon) {
+    let (s, tangent) = match pop
+        .kernel()
+        .next_crossing(n.state, pop.params().theta, horizon)
+    {
         Crossing::None => return,
         Crossing::Spike(s) => (s, false),
         Crossing::Tangent(s) => (s, true),
     };
     n.pending = Some((s, true, tangent));
-    heap.push(Reverse(((n.t + s + 0.0).to_bits(), p as u32, i as u32, n.version)));
+    heap.push(Reverse((
+        (n.t + s + 0.0).to_bits(),
+        p as u32,
+        i as u32,
+        n.version,
+    )));
 }

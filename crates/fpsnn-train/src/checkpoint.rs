@@ -79,9 +79,11 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             optimizer: self.state.clone(),
             history: self.history.clone(),
         };
-        let body = bincode::serde::encode_to_vec(&payload, bincode::config::standard())
-            .map_err(|e| TrainError::Checkpoint {
-                reason: format!("encode: {e}"),
+        let body =
+            bincode::serde::encode_to_vec(&payload, bincode::config::standard()).map_err(|e| {
+                TrainError::Checkpoint {
+                    reason: format!("encode: {e}"),
+                }
             })?;
         let mut out = Vec::with_capacity(HEADER + body.len());
         out.extend_from_slice(MAGIC);
@@ -121,7 +123,9 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if version != VERSION {
-            return Err(bad(format!("format version {version}, this build reads {VERSION}")));
+            return Err(bad(format!(
+                "format version {version}, this build reads {VERSION}"
+            )));
         }
         let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
         let checksum = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
@@ -151,7 +155,9 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         if std::mem::discriminant(&probe) != std::mem::discriminant(&payload.optimizer)
             || state_len(&probe) != state_len(&payload.optimizer)
         {
-            return Err(bad("optimiser state does not match the optimiser or network".into()));
+            return Err(bad(
+                "optimiser state does not match the optimiser or network".into(),
+            ));
         }
         trainer.state = payload.optimizer;
         trainer.epoch = usize::try_from(payload.epoch).map_err(|_| bad("epoch".into()))?;
@@ -163,7 +169,12 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     ///
     /// # Errors
     /// [`TrainError::Io`], [`TrainError::Checkpoint`].
-    pub fn resume(path: &Path, loss: L, optimizer: O, config: TrainConfig) -> Result<Self, TrainError> {
+    pub fn resume(
+        path: &Path,
+        loss: L,
+        optimizer: O,
+        config: TrainConfig,
+    ) -> Result<Self, TrainError> {
         let bytes = std::fs::read(path).map_err(|e| TrainError::Io {
             path: path.display().to_string(),
             message: e.to_string(),

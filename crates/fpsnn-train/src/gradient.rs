@@ -1,6 +1,9 @@
 //! Per-sample and minibatch gradients.
 
-use fpsnn_causal::{AssembleOptions, CausalError, CausalGraph, adjoint_gradient, assemble, forward_jacobian, spike_gradient};
+use fpsnn_causal::{
+    AssembleOptions, CausalError, CausalGraph, adjoint_gradient, assemble, forward_jacobian,
+    spike_gradient,
+};
 use fpsnn_core::Parallelism;
 use fpsnn_datasets::{Dataset, Sample};
 use fpsnn_losses::{Loss, predict_first_spike};

@@ -272,7 +272,12 @@ mod tests {
 
     #[test]
     fn sgd_momentum_accumulates() {
-        let sgd = SgdConfig { lr: 0.5, momentum: 0.5 }.build().unwrap();
+        let sgd = SgdConfig {
+            lr: 0.5,
+            momentum: 0.5,
+        }
+        .build()
+        .unwrap();
         let mut p = vec![0.0];
         let s = sgd.init_state(1);
         let s = sgd.step(&mut p, &[1.0], s, 0.5).unwrap();
@@ -283,7 +288,12 @@ mod tests {
     #[test]
     fn mismatched_state_is_an_error() {
         let adam = AdamConfig::default().build().unwrap();
-        let sgd = SgdConfig { lr: 0.1, momentum: 0.0 }.build().unwrap();
+        let sgd = SgdConfig {
+            lr: 0.1,
+            momentum: 0.0,
+        }
+        .build()
+        .unwrap();
         let mut p = vec![0.0];
         assert!(adam.step(&mut p, &[1.0], sgd.init_state(1), 0.1).is_err());
         assert!(adam.step(&mut p, &[1.0], adam.init_state(2), 0.1).is_err());
@@ -292,13 +302,30 @@ mod tests {
     #[test]
     fn bad_configs_are_rejected() {
         assert!(AdamConfig::with_lr(0.0).build().is_err());
-        assert!(AdamConfig { beta1: 1.0, ..AdamConfig::default() }.build().is_err());
-        assert!(SgdConfig { lr: f64::NAN, momentum: 0.0 }.build().is_err());
+        assert!(
+            AdamConfig {
+                beta1: 1.0,
+                ..AdamConfig::default()
+            }
+            .build()
+            .is_err()
+        );
+        assert!(
+            SgdConfig {
+                lr: f64::NAN,
+                momentum: 0.0
+            }
+            .build()
+            .is_err()
+        );
     }
 
     #[test]
     fn step_schedule_is_a_staircase() {
-        let s = LrSchedule::Step { factor: 0.5, every: 10 };
+        let s = LrSchedule::Step {
+            factor: 0.5,
+            every: 10,
+        };
         assert!((s.rate(1.0, 9) - 1.0).abs() < 1e-15);
         assert!((s.rate(1.0, 10) - 0.5).abs() < 1e-15);
         assert!((s.rate(1.0, 25) - 0.25).abs() < 1e-15);

@@ -162,7 +162,10 @@ mod tests {
         let flat = flatten_weights(&a);
         assert_eq!(flat.len(), 3 * 4 + 4 * 2);
         // row-major: entry (1, 2) of the first projection is flat[1 * 4 + 2]
-        assert_eq!(flat[6].to_bits(), a.projections()[0].weights()[(1, 2)].to_bits());
+        assert_eq!(
+            flat[6].to_bits(),
+            a.projections()[0].weights()[(1, 2)].to_bits()
+        );
         let mut d = c.clone();
         set_weights(&mut d, &flat).unwrap();
         assert_eq!(flatten_weights(&d), flat);

@@ -251,7 +251,12 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             if out.count > 0 {
                 let scale = 1.0 / out.count as f64;
                 let grads: Vec<f64> = out.gradient_sum.iter().map(|g| g * scale).collect();
-                let state = std::mem::replace(&mut self.state, OptimizerState::Sgd { velocity: Vec::new() });
+                let state = std::mem::replace(
+                    &mut self.state,
+                    OptimizerState::Sgd {
+                        velocity: Vec::new(),
+                    },
+                );
                 self.state = self.optimizer.step(&mut params, &grads, state, lr)?;
                 set_weights(&mut self.network, &params)?;
             }

@@ -108,13 +108,27 @@ fn early_stop_is_a_prefix_of_the_full_run() {
     let params = NeuronParams::try_new(0.999, 1.0, 1.0).unwrap();
     let mut stopped_early = 0;
     for case in 0..20 {
-        let net = feed_forward(&mut rng, 5, &[40, 3], params, &[(1.5, 0.8), (2.0, 0.5)], 4.0);
+        let net = feed_forward(
+            &mut rng,
+            5,
+            &[40, 3],
+            params,
+            &[(1.5, 0.8), (2.0, 0.5)],
+            4.0,
+        );
         let input = random_input(&mut rng, 5, 1, 2.0);
-        let full = simulate(&net, &input, &SimOptions::default().with_first_spike_only(1)).unwrap();
+        let full = simulate(
+            &net,
+            &input,
+            &SimOptions::default().with_first_spike_only(1),
+        )
+        .unwrap();
         let early = simulate(
             &net,
             &input,
-            &SimOptions::default().with_first_spike_only(1).with_early_stop(),
+            &SimOptions::default()
+                .with_first_spike_only(1)
+                .with_early_stop(),
         )
         .unwrap();
         assert_eq!(full.t_end.to_bits(), 4.0f64.to_bits());
@@ -123,13 +137,24 @@ fn early_stop_is_a_prefix_of_the_full_run() {
         }
         for (f, e) in full.populations.iter().zip(&early.populations) {
             for (fs, es) in f.spikes.iter().zip(&e.spikes) {
-                let kept: Vec<u64> = fs.iter().filter(|&&t| t <= early.t_end).map(|t| t.to_bits()).collect();
+                let kept: Vec<u64> = fs
+                    .iter()
+                    .filter(|&&t| t <= early.t_end)
+                    .map(|t| t.to_bits())
+                    .collect();
                 let got: Vec<u64> = es.iter().map(|t| t.to_bits()).collect();
                 assert_eq!(kept, got, "case {case}");
             }
         }
         assert!(matches!(
-            simulate(&net, &input, &SimOptions::default().with_first_spike_only(1).with_early_stop().with_method(Method::LayerSweep)),
+            simulate(
+                &net,
+                &input,
+                &SimOptions::default()
+                    .with_first_spike_only(1)
+                    .with_early_stop()
+                    .with_method(Method::LayerSweep)
+            ),
             Err(SimError::EarlyStopNeedsQueue)
         ));
     }
