@@ -12,15 +12,21 @@ mod common;
 use std::cell::Cell;
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use fpsnn::causal::{Assembly, num_edges};
 use fpsnn::prelude::*;
 
 /// Number of pre-simulated samples the timed iterations cycle through.
 const SAMPLES: usize = 4;
 
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
 /// Largest forward-propagation Jacobian (bytes) that is benchmarked.
-const FP_MEMORY_LIMIT: f64 = 1024.0 * 1024.0 * 1024.0;
+const FP_MEMORY_LIMIT: f64 = GIB;
+
+/// Forward propagation whose mean `nnz(L) x (P + G)` exceeds this (about 3 s per sample on
+/// the bench machine) runs only with `FPSNN_BENCH_SLOW=1`: criterion needs at least 11 runs.
+const SLOW_FP_WORK: f64 = 2e9;
 
 /// Hidden layer sizes: width 50..1000 at depth 1, depth 1..3 at width 150, and 2 x 200.
 const CONFIGS: &[&[usize]] = &[
@@ -118,6 +124,20 @@ impl Fixture {
         jacobian.gradient(&d_loss)
     }
 
+    /// Mean `nnz(L) x (P + G)` over the samples: the multiply-adds of the multi-column
+    /// triangular solve of [`forward_jacobian`].
+    fn forward_work(&self) -> f64 {
+        let params = ParamLayout::new(&self.net).len();
+        let total: f64 = (0..SAMPLES)
+            .map(|k| {
+                let graph = self.graph(k);
+                let nnz = self.assembly(&graph).matrix.nnz();
+                nnz as f64 * (params + self.inputs[k].num_spikes()) as f64
+            })
+            .sum();
+        total / SAMPLES as f64
+    }
+
     /// Largest Jacobian over the samples, in bytes (`K x (P + G)` doubles).
     fn jacobian_bytes(&self) -> f64 {
         let params = ParamLayout::new(&self.net).len();
@@ -182,7 +202,29 @@ fn cycle<T>(next: &Cell<usize>, f: impl Fn(usize) -> T) -> T {
     f(k)
 }
 
+/// Whether the slow forward-propagation configurations run (`FPSNN_BENCH_SLOW=1`).
+fn slow_enabled() -> bool {
+    std::env::var_os("FPSNN_BENCH_SLOW").is_some_and(|v| v != "0")
+}
+
+/// Checks that the adjoint and forward propagation agree on sample 0 (outside the timing).
+fn check_agreement(fixture: &Fixture) {
+    let (a, f) = (fixture.adjoint(0), fixture.forward(0, false));
+    let scale = a.params.iter().fold(1e-300_f64, |m, x| m.max(x.abs()));
+    let diff = a
+        .params
+        .iter()
+        .zip(&f.params)
+        .fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()));
+    assert!(
+        diff <= 1e-9 * scale,
+        "{}: adjoint and FP disagree by {diff:e}",
+        fixture.name
+    );
+}
+
 fn gradients(c: &mut Criterion) {
+    let slow = slow_enabled();
     let fixtures: Vec<Fixture> = CONFIGS
         .iter()
         .enumerate()
@@ -190,34 +232,41 @@ fn gradients(c: &mut Criterion) {
         .collect();
     for fixture in &fixtures {
         fixture.describe();
-        // Both solvers agree on the fixture (outside the timing).
-        if fixture.jacobian_bytes() <= FP_MEMORY_LIMIT {
-            let (a, f) = (fixture.adjoint(0), fixture.forward(0, false));
-            let scale = a.params.iter().fold(1e-300_f64, |m, x| m.max(x.abs()));
-            let diff = a
-                .params
-                .iter()
-                .zip(&f.params)
-                .fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()));
-            assert!(diff <= 1e-9 * scale, "adjoint and FP disagree: {diff:e}");
-        }
     }
 
     let mut group = c.benchmark_group("gradient/per_sample");
     common::configure(&mut group);
     for fixture in &fixtures {
         let next = Cell::new(0);
+        group.sampling_mode(SamplingMode::Auto);
         group.bench_function(BenchmarkId::new("adjoint", &fixture.name), |b| {
             b.iter(|| black_box(cycle(&next, |k| fixture.adjoint(k))));
         });
         let bytes = fixture.jacobian_bytes();
         if bytes > FP_MEMORY_LIMIT {
             println!(
-                "not run: forward {} needs {:.1} GiB for the Jacobian",
+                "not run: forward {} needs {:.2} GiB for the Jacobian",
                 fixture.name,
-                bytes / FP_MEMORY_LIMIT
+                bytes / GIB
             );
             continue;
+        }
+        let fp_slow = fixture.forward_work() > SLOW_FP_WORK;
+        if fp_slow && !slow {
+            println!(
+                "skipped (slow): forward {}: nnz(L) x (P + G) = {:.2e} per sample; \
+                 FPSNN_BENCH_SLOW=1 runs it",
+                fixture.name,
+                fixture.forward_work()
+            );
+            continue;
+        }
+        if !fp_slow {
+            check_agreement(fixture);
+        }
+        if fp_slow {
+            // Seconds per iteration: one iteration per sample.
+            group.sampling_mode(SamplingMode::Flat);
         }
         group.bench_function(BenchmarkId::new("forward", &fixture.name), |b| {
             b.iter(|| black_box(cycle(&next, |k| fixture.forward(k, false))));
@@ -225,9 +274,9 @@ fn gradients(c: &mut Criterion) {
         // The layered driver holds the rows and the final matrix: twice the memory.
         if 2.0 * bytes > FP_MEMORY_LIMIT {
             println!(
-                "not run: forward_layered {} needs {:.1} GiB",
+                "not run: forward_layered {} needs {:.2} GiB (rows and result)",
                 fixture.name,
-                2.0 * bytes / FP_MEMORY_LIMIT
+                2.0 * bytes / GIB
             );
             continue;
         }

@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --release --example yinyang -- [--preset paper|best] [--seed S] [--epochs E]
 //!     [--runs N] [--threads T] [--quiet] [--history FILE.csv] [--save CKPT] [--resume CKPT]
-//!     [--batch B] [--lr LR] [--hidden H] [--eval-every K]
+//!     [--batch B] [--lr LR] [--hidden H] [--eval-every K] [--t-max T] [--gamma G]
+//!     [--tau0 A] [--tau1 B]
 //! ```
 //!
 //! `--preset paper` (default) is the seed paper's set-up (DESIGN section 4); `--preset best`
@@ -87,6 +88,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "lr",
             "hidden",
             "eval-every",
+            "t-max",
+            "gamma",
+            "tau0",
+            "tau1",
         ],
     )?;
     let mut p = preset(args.get("preset").unwrap_or("paper"))?;
@@ -94,6 +99,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     p.batch = args.parse_or("batch", p.batch)?;
     p.lr = args.parse_or("lr", p.lr)?;
     p.hidden = args.parse_or("hidden", p.hidden)?;
+    p.t_max = args.parse_or("t-max", p.t_max)?;
+    p.gamma = args.parse_or("gamma", p.gamma)?;
+    p.tau0 = args.parse_or("tau0", p.tau0)?;
+    p.tau1 = args.parse_or("tau1", p.tau1)?;
     let seed: u64 = args.parse_or("seed", 0)?;
     let runs: usize = args.parse_or("runs", 1)?;
     let eval_every: usize = args.parse_or("eval-every", 10)?;

@@ -1,0 +1,109 @@
+use fpsnn_core::NeuronParams;
+use fpsnn_datasets::{Dataset, LatencyEncoder, SpikeDataset, YinYangSplit, yin_yang};
+use fpsnn_losses::FirstSpikeCrossEntropy;
+use fpsnn_train::{
+    Adam, AdamConfig, FeedForwardSpec, Silent, TrainConfig, Trainer, flatten_weights,
+};
+
+/// The first `n` training samples of Yin-Yang.
+pub(crate) fn small_yin_yang(n: usize) -> SpikeDataset {
+    let full = yin_yang(YinYangSplit::Train, &LatencyEncoder::yin_yang()).unwrap();
+    let samples = (0..n).map(|i| full.sample(i)).collect();
+    SpikeDataset::try_new(samples, 5, 3).unwrap()
+}
+
+pub(crate) fn trainer(seed: u64) -> Trainer<FirstSpikeCrossEntropy, Adam> {
+    let spec = FeedForwardSpec {
+        inputs: 5,
+        hidden: vec![30],
+        outputs: 3,
+        neuron: NeuronParams::try_new(0.999, 1.0, 1.0).unwrap(),
+        init: vec![(1.5, 0.8), (2.0, 0.1)],
+        t_max: 4.0,
+        max_spikes_per_neuron: 100,
+    };
+    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
+    let config = TrainConfig {
+        batch_size: 16,
+        seed,
+        schedule: Default::default(),
+        gradient: Default::default(),
+    };
+    Trainer::try_new(
+        spec.build(seed).unwrap(),
+        1,
+        loss,
+        AdamConfig::with_lr(5e-3).build().unwrap(),
+        config,
+    )
+    .unwrap()
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+#[test]
+fn one_and_two_threads_give_bit_identical_weights() {
+    let data = small_yin_yang(200);
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let mut t = trainer(3);
+                t.fit(&data, None, None, 3, 1, &mut Silent).unwrap();
+                flatten_weights(t.network())
+            })
+    };
+    let one = run(1);
+    let two = run(2);
+    assert_eq!(bits(&one), bits(&two));
+    assert_ne!(
+        bits(&one),
+        bits(&flatten_weights(trainer(3).network())),
+        "training changed nothing"
+    );
+}
+
+#[test]
+fn training_lowers_the_loss() {
+    let data = small_yin_yang(300);
+    let mut t = trainer(1);
+    let before = t.evaluate(&data).unwrap().loss;
+    t.fit(&data, None, None, 5, 1, &mut Silent).unwrap();
+    let after = t.evaluate(&data).unwrap().loss;
+    assert!(after < before, "loss {before} -> {after}");
+}
+
+#[test]
+fn resumed_run_is_bit_identical_to_an_uninterrupted_one() {
+    let data = small_yin_yang(150);
+    let mut straight = trainer(9);
+    straight.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+
+    let mut first = trainer(9);
+    first.fit(&data, None, None, 2, 1, &mut Silent).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ckpt.bin");
+    first.save(&path).unwrap();
+    drop(first);
+    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
+    let config = *trainer(0).config();
+    let mut resumed = Trainer::resume(
+        &path,
+        loss,
+        AdamConfig::with_lr(5e-3).build().unwrap(),
+        config,
+    )
+    .unwrap();
+    assert_eq!(resumed.epoch(), 2);
+    resumed.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+    assert_eq!(
+        bits(&flatten_weights(resumed.network())),
+        bits(&flatten_weights(straight.network()))
+    );
+    assert_eq!(resumed.optimizer_state(), straight.optimizer_state());
+    assert_eq!(resumed.history().len(), 4);
+}

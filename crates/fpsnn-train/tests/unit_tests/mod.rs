@@ -1,0 +1,2 @@
+mod checkpoints;
+mod determinism;
