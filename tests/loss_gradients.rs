@@ -1,14 +1,19 @@
 //! End-to-end loss gradients `dL/dW` (loss -> spike times -> weights) from both exact
 //! drivers against central finite differences of simulate-then-evaluate, for every loss.
 
-use fpsnn::causal::{AssembleOptions, CausalGraph, adjoint_gradient, assemble, forward_jacobian, spike_gradient};
-use fpsnn::core::{NeuronParams, Parallelism};
-use fpsnn::losses::{
-    FirstSpikeCrossEntropy, LinearReadout, Loss, Quadrature, ReadoutIntegralLoss, ReadoutSampledMse,
-    SpikeTimeMse, VoltageTarget,
+use fpsnn::causal::{
+    AssembleOptions, CausalGraph, adjoint_gradient, assemble, forward_jacobian, spike_gradient,
 };
+use fpsnn::core::{NeuronParams, Parallelism};
 use fpsnn::kernels::ExpKernel;
-use fpsnn::sim::{InputSpikes, Network, PopulationSpec, ProjectionSpec, SimOptions, Source, simulate};
+use fpsnn::losses::{
+    FirstSpikeCrossEntropy, LinearReadout, Loss, Quadrature, ReadoutIntegralLoss,
+    ReadoutSampledMse, SpikeTimeMse, VoltageTarget,
+};
+use fpsnn::sim::{
+    InputSpikes, Network, PopulationSpec, ProjectionSpec, SimOptions, Source, simulate,
+};
+use fpsnn_testkit::CausalPattern;
 use nalgebra::DMatrix;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -20,12 +25,30 @@ fn network(rng: &mut StdRng) -> Network {
     Network::try_new(
         3,
         vec![
-            PopulationSpec { name: "hidden".into(), size: 6, params },
-            PopulationSpec { name: "output".into(), size: 3, params },
+            PopulationSpec {
+                name: "hidden".into(),
+                size: 6,
+                params,
+            },
+            PopulationSpec {
+                name: "output".into(),
+                size: 3,
+                params,
+            },
         ],
         vec![
-            ProjectionSpec { from: Source::Input, to: 0, weights: w(3, 6, 1.5), delay: 0.0 },
-            ProjectionSpec { from: Source::Population(0), to: 1, weights: w(6, 3, 0.8), delay: 0.0 },
+            ProjectionSpec {
+                from: Source::Input,
+                to: 0,
+                weights: w(3, 6, 1.5),
+                delay: 0.0,
+            },
+            ProjectionSpec {
+                from: Source::Population(0),
+                to: 1,
+                weights: w(6, 3, 0.8),
+                delay: 0.0,
+            },
         ],
         10.0,
         200,
@@ -34,17 +57,23 @@ fn network(rng: &mut StdRng) -> Network {
 }
 
 fn input(rng: &mut StdRng) -> InputSpikes {
-    InputSpikes::try_new((0..3).map(|_| {
-        let mut t = vec![rng.random_range(0.0..2.0), rng.random_range(2.0..4.0)];
-        t.sort_by(f64::total_cmp);
-        t
-    }).collect()).unwrap()
+    InputSpikes::try_new(
+        (0..3)
+            .map(|_| {
+                let mut t = vec![rng.random_range(0.0..2.0), rng.random_range(2.0..4.0)];
+                t.sort_by(f64::total_cmp);
+                t
+            })
+            .collect(),
+    )
+    .unwrap()
 }
 
-/// Structure of a trace (spike counts and parents), for the stability of a finite difference.
-fn pattern(net: &Network, inp: &InputSpikes) -> Option<Vec<(Vec<Vec<u32>>, Vec<(u32, u32, u32)>)>> {
-    let trace = simulate(net, inp, &SimOptions::default()).ok()?;
-    Some(trace.populations.iter().map(|p| (p.prefixes.clone(), p.arrivals.iter().map(|a| (a.projection, a.pre, a.spike)).collect())).collect())
+/// Causal pattern of a run, for the stability of a finite difference.
+fn pattern(net: &Network, inp: &InputSpikes) -> Option<CausalPattern> {
+    simulate(net, inp, &SimOptions::default())
+        .ok()
+        .map(|t| CausalPattern::of(&t))
 }
 
 /// Checks `dL/dW` for `loss` on population `read` (`extra`: the loss's own parameters are
@@ -56,19 +85,31 @@ fn check<L: Loss>(name: &str, loss: &L, target: &L::Target, read: usize, seed: u
     for _ in 0..6 {
         let net = network(&mut rng);
         let inp = input(&mut rng);
-        let Ok(trace) = simulate(&net, &inp, &SimOptions::default()) else { continue };
-        let Ok(out) = loss.evaluate(&trace.populations[read].spikes, target) else { continue };
+        let Ok(trace) = simulate(&net, &inp, &SimOptions::default()) else {
+            continue;
+        };
+        let Ok(out) = loss.evaluate(&trace.populations[read].spikes, target) else {
+            continue;
+        };
         let graph = CausalGraph::try_new(&net, &inp, &trace).unwrap();
-        let Ok(system) = assemble(&graph, &AssembleOptions::default()) else { continue };
+        let Ok(system) = assemble(&graph, &AssembleOptions::default()) else {
+            continue;
+        };
         let g = spike_gradient(&graph, read, &out.d_spikes);
         let adj = adjoint_gradient(&system, &g).unwrap();
-        let fp = forward_jacobian(&system, Parallelism::Sequential).unwrap().gradient(&g);
+        let fp = forward_jacobian(&system, Parallelism::Sequential)
+            .unwrap()
+            .gradient(&g);
         let base = pattern(&net, &inp);
         for _ in 0..10 {
             let r = rng.random_range(0..2);
             let (rows, cols) = net.projections()[r].weights().shape();
             let (j, i) = (rng.random_range(0..rows), rng.random_range(0..cols));
-            let index = if r == 0 { j * cols + i } else { 18 + j * cols + i };
+            let index = if r == 0 {
+                j * cols + i
+            } else {
+                18 + j * cols + i
+            };
             let h = f64::EPSILON.cbrt();
             let value_at = |d: f64| {
                 let mut n = net.clone();
@@ -77,14 +118,24 @@ fn check<L: Loss>(name: &str, loss: &L, target: &L::Target, read: usize, seed: u
                     return None;
                 }
                 let t = simulate(&n, &inp, &SimOptions::default()).ok()?;
-                loss.evaluate(&t.populations[read].spikes, target).ok().map(|o| o.value)
+                loss.evaluate(&t.populations[read].spikes, target)
+                    .ok()
+                    .map(|o| o.value)
             };
-            let (Some(p), Some(m)) = (value_at(h), value_at(-h)) else { continue };
+            let (Some(p), Some(m)) = (value_at(h), value_at(-h)) else {
+                continue;
+            };
             let fd = (p - m) / (2.0 * h);
             let exact = adj.params[index];
-            assert!((exact - fp.params[index]).abs() <= 1e-10 * exact.abs().max(1e-12) + 1e-14, "{name}: FP vs adjoint");
+            assert!(
+                (exact - fp.params[index]).abs() <= 1e-10 * exact.abs().max(1e-12) + 1e-14,
+                "{name}: FP vs adjoint"
+            );
             let err = (exact - fd).abs() / exact.abs().max(fd.abs()).max(1e-2);
-            assert!(err <= 1e-6, "{name}: W[{r}][{j}][{i}] exact {exact:e} fd {fd:e}");
+            assert!(
+                err <= 1e-6,
+                "{name}: W[{r}][{j}][{i}] exact {exact:e} fd {fd:e}"
+            );
             worst = worst.max(err);
             checked += 1;
         }
@@ -114,11 +165,25 @@ fn readout_losses_gradients_match_finite_differences() {
     let readout = LinearReadout::try_new(kernel, 6, 2, weights).unwrap();
     let sampled = ReadoutSampledMse::new(readout.clone());
     let targets = vec![
-        VoltageTarget { time: 2.3, output: 0, value: 0.5 },
-        VoltageTarget { time: 4.7, output: 1, value: -0.2 },
-        VoltageTarget { time: 6.1, output: 0, value: 0.1 },
+        VoltageTarget {
+            time: 2.3,
+            output: 0,
+            value: 0.5,
+        },
+        VoltageTarget {
+            time: 4.7,
+            output: 1,
+            value: -0.2,
+        },
+        VoltageTarget {
+            time: 6.1,
+            output: 0,
+            value: 0.1,
+        },
     ];
     assert!(check("readout sampled MSE", &sampled, targets.as_slice(), 0, 3) > 20);
-    let integral = ReadoutIntegralLoss::try_new(readout, 8.0, Quadrature::GaussLegendre { nodes: 16 }).unwrap();
+    let integral =
+        ReadoutIntegralLoss::try_new(readout, 8.0, Quadrature::GaussLegendre { nodes: 16 })
+            .unwrap();
     assert!(check("readout integral", &integral, [0.3, -0.1].as_slice(), 0, 4) > 20);
 }
