@@ -5,7 +5,7 @@
 //! cargo run --release --example yinyang -- [--preset paper|best] [--seed S] [--epochs E]
 //!     [--runs N] [--threads T] [--quiet] [--history FILE.csv] [--save CKPT] [--resume CKPT]
 //!     [--batch B] [--lr LR] [--hidden H] [--eval-every K] [--t-max T] [--gamma G]
-//!     [--tau0 A] [--tau1 B]
+//!     [--tau0 A] [--tau1 B] [--silent-penalty L]
 //! ```
 //!
 //! `--preset paper` (default) is the seed paper's set-up (DESIGN section 4); `--preset best`
@@ -21,7 +21,7 @@ use common::{Args, CliError, Progress};
 use fpsnn::datasets::{LatencyEncoder, YinYangSplit, yin_yang};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
-use fpsnn::train::{Adam, LrSchedule};
+use fpsnn::train::{Adam, GradientOptions, LrSchedule};
 
 /// A training set-up.
 struct Preset {
@@ -35,6 +35,7 @@ struct Preset {
     tau1: f64,
     gamma: f64,
     t_max: f64,
+    silent_penalty: f64,
 }
 
 fn preset(name: &str) -> Result<Preset, CliError> {
@@ -51,18 +52,20 @@ fn preset(name: &str) -> Result<Preset, CliError> {
             tau1: 1.0,
             gamma: 0.005,
             t_max: 4.0,
+            silent_penalty: 1.0,
         }),
         "best" => Ok(Preset {
             hidden: 200,
             neuron: (0.999, 1.0, 1.0),
             init: [(1.5, 0.8), (2.0, 0.1)],
-            lr: 2e-3,
+            lr: 1e-3,
             batch: 32,
             epochs: 100,
             tau0: 0.2,
             tau1: 1.0,
-            gamma: 0.005,
-            t_max: 4.0,
+            gamma: 0.05,
+            t_max: 6.0,
+            silent_penalty: 1.0,
         }),
         other => Err(CliError(format!("unknown preset `{other}` (paper, best)"))),
     }
@@ -92,6 +95,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "gamma",
             "tau0",
             "tau1",
+            "silent-penalty",
         ],
     )?;
     let mut p = preset(args.get("preset").unwrap_or("paper"))?;
@@ -103,6 +107,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     p.gamma = args.parse_or("gamma", p.gamma)?;
     p.tau0 = args.parse_or("tau0", p.tau0)?;
     p.tau1 = args.parse_or("tau1", p.tau1)?;
+    p.silent_penalty = args.parse_or("silent-penalty", p.silent_penalty)?;
     let seed: u64 = args.parse_or("seed", 0)?;
     let runs: usize = args.parse_or("runs", 1)?;
     let eval_every: usize = args.parse_or("eval-every", 10)?;
@@ -130,7 +135,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             batch_size: p.batch,
             seed: run_seed,
             schedule: LrSchedule::Constant,
-            gradient: Default::default(),
+            gradient: GradientOptions {
+                silent_label_penalty: p.silent_penalty,
+                ..GradientOptions::default()
+            },
         };
         let mut trainer = match args.get("resume") {
             Some(path) => Trainer::resume(Path::new(path), loss, optimizer, config)?,

@@ -1,12 +1,14 @@
 //! Per-sample and minibatch gradients.
 
 use fpsnn_causal::{
-    AssembleOptions, CausalError, CausalGraph, adjoint_gradient, assemble, forward_jacobian,
-    spike_gradient,
+    AssembleOptions, CausalError, CausalGraph, ParamLayout, adjoint_gradient, assemble,
+    forward_jacobian, spike_gradient,
 };
-use fpsnn_core::Parallelism;
+use fpsnn_core::{Parallelism, Time};
 use fpsnn_datasets::{Dataset, Sample};
+use fpsnn_kernels::{Kernel, State};
 use fpsnn_losses::{Loss, predict_first_spike};
+use fpsnn_sim::{Arrival, Source};
 use fpsnn_sim::{InputSpikes, Network, SimError, SimOptions, simulate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,6 +46,14 @@ pub struct GradientOptions {
     pub assemble: AssembleOptions,
     /// Failure policy.
     pub on_failure: SampleFailure,
+    /// Weight `lambda` of the silent-label term: when the label's output neuron never
+    /// fires, the sample's loss gains `lambda (theta - V_max)`, `V_max` the neuron's highest
+    /// membrane potential before `t_max`. Its gradient is exact (envelope theorem: at the
+    /// maximum `V' = 0`, so `dV_max/dp = dV/dp` at the fixed peak time) and reaches the
+    /// output weights and, through the adjoint, every upstream spike. Without it a silent
+    /// label passes no gradient at all and training can drift into silence. `0` (default)
+    /// is the plain loss.
+    pub silent_label_penalty: f64,
 }
 
 /// The result of one sample.
@@ -103,10 +113,29 @@ pub fn sample_gradient<L: Loss<Target = usize> + ?Sized>(
     let spikes = &trace.populations[output].spikes;
     let result = loss.evaluate(spikes, &sample.label)?;
     let correct = predict_first_spike(spikes) == Some(sample.label);
+    let silent_label = spikes.get(sample.label).is_some_and(Vec::is_empty);
+    let lambda = options.silent_label_penalty;
+    let peak = (silent_label && lambda > 0.0)
+        .then(|| potential_peak(network, &trace, output, sample.label));
+    let penalty = peak.map_or(0.0, |peak| {
+        lambda * (network.populations()[output].params().theta - peak.value)
+    });
     let gradient = if with_gradient {
         let graph = CausalGraph::try_new(network, &input, &trace)?;
         let system = assemble(&graph, &options.assemble)?;
-        let d_loss = spike_gradient(&graph, output, &result.d_spikes);
+        let mut d_loss = spike_gradient(&graph, output, &result.d_spikes);
+        let mut direct = Vec::new();
+        if let Some(peak) = peak {
+            silent_label_gradient(
+                &graph,
+                output,
+                sample.label,
+                &peak,
+                lambda,
+                &mut d_loss,
+                &mut direct,
+            );
+        }
         let grad = match options.method {
             GradientMethod::Adjoint => adjoint_gradient(&system, &d_loss)?,
             GradientMethod::ForwardPropagation => {
@@ -115,12 +144,15 @@ pub fn sample_gradient<L: Loss<Target = usize> + ?Sized>(
         };
         let mut params = grad.params;
         params.truncate(system.layout.num_weights());
+        for (index, value) in direct {
+            params[index] += value;
+        }
         Some(params)
     } else {
         None
     };
     Ok(SampleOutcome {
-        loss: result.value,
+        loss: result.value + penalty,
         correct,
         silent: result.silent,
         gradient,
@@ -184,4 +216,126 @@ pub fn batch<L: Loss<Target = usize> + ?Sized>(
         }
     }
     Ok(total)
+}
+
+/// The highest membrane potential of a neuron that never fired, over `[0, t_end]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Peak {
+    time: Time,
+    value: f64,
+    /// The peak sits on arrival `k` (a negative weight turned the potential down there):
+    /// `(k, V'(g-))`.
+    kink: Option<(usize, f64)>,
+}
+
+/// Finds the peak exactly: between two arrivals the potential has at most one interior
+/// maximum (closed form); a maximum can also sit on an arrival or on the horizon.
+fn potential_peak(network: &Network, trace: &fpsnn_sim::SimTrace, p: usize, i: usize) -> Peak {
+    let kernel = network.populations()[p].kernel();
+    let record = &trace.populations[p];
+    let mut best = Peak {
+        time: 0.0,
+        value: 0.0,
+        kink: None,
+    };
+    let mut state = State::default();
+    let mut t = 0.0;
+    for (k, a) in record.arrivals.iter().enumerate() {
+        let len = a.time - t;
+        if len > 0.0 {
+            if let Some(s) = kernel.peak(state, len) {
+                let v = kernel.advance(state, s).potential;
+                if v > best.value {
+                    best = Peak {
+                        time: t + s,
+                        value: v,
+                        kink: None,
+                    };
+                }
+            }
+            state = kernel.advance(state, len);
+            t = a.time;
+        }
+        if state.potential > best.value {
+            best = Peak {
+                time: t,
+                value: state.potential,
+                kink: Some((k, kernel.slope(state))),
+            };
+        }
+        state.current += arrival_weight(network, a, i);
+    }
+    if trace.t_end > t {
+        let len = trace.t_end - t;
+        if let Some(s) = kernel.peak(state, len) {
+            let v = kernel.advance(state, s).potential;
+            if v > best.value {
+                best = Peak {
+                    time: t + s,
+                    value: v,
+                    kink: None,
+                };
+            }
+        }
+        let end = kernel.advance(state, len).potential;
+        if end > best.value {
+            best = Peak {
+                time: trace.t_end,
+                value: end,
+                kink: None,
+            };
+        }
+    }
+    best
+}
+
+fn arrival_weight(network: &Network, a: &Arrival, i: usize) -> f64 {
+    network.projections()[a.projection as usize].weights()[(a.pre as usize, i)]
+}
+
+/// The gradient of the silent-label term `lambda (theta - V_max)` of neuron `i` of
+/// population `p`: with respect to upstream spike times into `d_loss`, with respect to the
+/// neuron's input weights into `direct` (flat weight index, value). At an interior maximum
+/// `V' = 0`, so `dV_max/dp = dV/dp(t*)` (envelope theorem); on an arrival `g` the peak time
+/// moves with `g`, adding `dV_max/dg = V'(g-)`.
+fn silent_label_gradient(
+    graph: &CausalGraph<'_>,
+    p: usize,
+    i: usize,
+    peak: &Peak,
+    lambda: f64,
+    d_loss: &mut [f64],
+    direct: &mut Vec<(usize, f64)>,
+) {
+    let network = graph.network();
+    let kernel = network.populations()[p].kernel();
+    let record = &graph.trace().populations[p];
+    let layout = ParamLayout::new(network);
+    for a in &record.arrivals {
+        if a.time >= peak.time {
+            break;
+        }
+        let (h, dh) = kernel.psp_and_derivative(peak.time - a.time);
+        direct.push((
+            layout.weight_index(a.projection as usize, a.pre as usize, i),
+            -lambda * h,
+        ));
+        // dV/dg = -W h'(t* - g)
+        add_arrival_gradient(
+            graph,
+            a,
+            lambda * arrival_weight(network, a, i) * dh,
+            d_loss,
+        );
+    }
+    if let Some((k, left_slope)) = peak.kink {
+        add_arrival_gradient(graph, &record.arrivals[k], -lambda * left_slope, d_loss);
+    }
+}
+
+/// Adds `value` to `dL/df` of the network spike behind arrival `a` (input spikes are data).
+fn add_arrival_gradient(graph: &CausalGraph<'_>, a: &Arrival, value: f64, d_loss: &mut [f64]) {
+    if let Source::Population(q) = graph.network().projections()[a.projection as usize].from() {
+        d_loss[graph.spike_id(q, a.pre as usize, a.spike as usize).index()] += value;
+    }
 }

@@ -1,2 +1,3 @@
 mod checkpoints;
 mod determinism;
+mod silent_label;
