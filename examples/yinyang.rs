@@ -5,7 +5,7 @@
 //! cargo run --release --example yinyang -- [--preset paper|best] [--seed S] [--epochs E]
 //!     [--runs N] [--threads T] [--quiet] [--history FILE.csv] [--save CKPT] [--resume CKPT]
 //!     [--batch B] [--lr LR] [--hidden H] [--eval-every K] [--t-max T] [--gamma G]
-//!     [--tau0 A] [--tau1 B] [--silent-penalty L]
+//!     [--tau0 A] [--tau1 B] [--silent-penalty L] [--lr-decay F --lr-every N]
 //! ```
 //!
 //! `--preset paper` (default) is the seed paper's set-up (DESIGN section 4); `--preset best`
@@ -36,6 +36,8 @@ struct Preset {
     gamma: f64,
     t_max: f64,
     silent_penalty: f64,
+    /// Learning-rate staircase: multiply by `.0` every `.1` epochs (`1.0`: constant).
+    decay: (f64, usize),
 }
 
 fn preset(name: &str) -> Result<Preset, CliError> {
@@ -53,6 +55,7 @@ fn preset(name: &str) -> Result<Preset, CliError> {
             gamma: 0.005,
             t_max: 4.0,
             silent_penalty: 1.0,
+            decay: (1.0, 1),
         }),
         "best" => Ok(Preset {
             hidden: 200,
@@ -66,6 +69,7 @@ fn preset(name: &str) -> Result<Preset, CliError> {
             gamma: 0.05,
             t_max: 6.0,
             silent_penalty: 1.0,
+            decay: (0.5, 15),
         }),
         other => Err(CliError(format!("unknown preset `{other}` (paper, best)"))),
     }
@@ -96,6 +100,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "tau0",
             "tau1",
             "silent-penalty",
+            "lr-decay",
+            "lr-every",
         ],
     )?;
     let mut p = preset(args.get("preset").unwrap_or("paper"))?;
@@ -108,6 +114,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     p.tau0 = args.parse_or("tau0", p.tau0)?;
     p.tau1 = args.parse_or("tau1", p.tau1)?;
     p.silent_penalty = args.parse_or("silent-penalty", p.silent_penalty)?;
+    p.decay = (
+        args.parse_or("lr-decay", p.decay.0)?,
+        args.parse_or("lr-every", p.decay.1)?,
+    );
     let seed: u64 = args.parse_or("seed", 0)?;
     let runs: usize = args.parse_or("runs", 1)?;
     let eval_every: usize = args.parse_or("eval-every", 10)?;
@@ -134,7 +144,14 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         let config = TrainConfig {
             batch_size: p.batch,
             seed: run_seed,
-            schedule: LrSchedule::Constant,
+            schedule: if p.decay.0 < 1.0 {
+                LrSchedule::Step {
+                    factor: p.decay.0,
+                    every: p.decay.1.max(1),
+                }
+            } else {
+                LrSchedule::Constant
+            },
             gradient: GradientOptions {
                 silent_label_penalty: p.silent_penalty,
                 ..GradientOptions::default()
