@@ -15,7 +15,7 @@ use common::{Args, Progress};
 use fpsnn::datasets::{DigitsConfig, digits};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
-use fpsnn::train::Adam;
+use fpsnn::train::{Adam, GradientOptions};
 
 fn main() -> ExitCode {
     common::run(real_main)
@@ -25,7 +25,15 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse(
         &["quiet"],
         &[
-            "hidden", "epochs", "batch", "lr", "seed", "threads", "t-max", "tau0",
+            "hidden",
+            "epochs",
+            "batch",
+            "lr",
+            "seed",
+            "threads",
+            "t-max",
+            "silent-penalty",
+            "tau0",
         ],
     )?;
     let hidden: usize = args.parse_or("hidden", 100)?;
@@ -35,6 +43,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = args.parse_or("seed", 0)?;
     let t_max: f64 = args.parse_or("t-max", 12.0)?;
     let tau0: f64 = args.parse_or("tau0", 0.5)?;
+    let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     let data = digits(&DigitsConfig::default())?;
     let spec = FeedForwardSpec {
@@ -53,7 +62,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         batch_size: batch,
         seed,
         schedule: Default::default(),
-        gradient: Default::default(),
+        gradient: GradientOptions {
+            silent_label_penalty: silent_penalty,
+            ..GradientOptions::default()
+        },
     };
     let mut trainer = Trainer::try_new(spec.build(seed)?, 1, loss, optimizer, config)?;
     let mut progress = Progress::new(args.flag("quiet"), epochs);

@@ -15,7 +15,7 @@ use common::{Args, CliError, Progress};
 use fpsnn::datasets::{IrisConfig, iris};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
-use fpsnn::train::Adam;
+use fpsnn::train::{Adam, GradientOptions};
 
 fn main() -> ExitCode {
     common::run(real_main)
@@ -24,7 +24,16 @@ fn main() -> ExitCode {
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse(
         &["quiet"],
-        &["runs", "seed", "epochs", "batch", "lr", "threads", "t-max"],
+        &[
+            "runs",
+            "seed",
+            "epochs",
+            "batch",
+            "lr",
+            "threads",
+            "t-max",
+            "silent-penalty",
+        ],
     )?;
     let runs: usize = args.parse_or("runs", 10)?;
     let seed: u64 = args.parse_or("seed", 0)?;
@@ -33,6 +42,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let lr: f64 = args.parse_or("lr", 0.05)?;
     let t_max: f64 = args.parse_or("t-max", 30.0)?;
     let quiet = args.flag("quiet");
+    let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     if runs == 0 {
         return Err(CliError("--runs must be >= 1".into()).into());
@@ -58,7 +68,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             batch_size: batch,
             seed: run_seed,
             schedule: Default::default(),
-            gradient: Default::default(),
+            gradient: GradientOptions {
+                silent_label_penalty: silent_penalty,
+                ..GradientOptions::default()
+            },
         };
         let mut trainer = Trainer::try_new(spec.build(run_seed)?, 1, loss, optimizer, config)?;
         let mut progress = Progress::new(quiet, epochs);
