@@ -1,0 +1,199 @@
+//! The examples' command lines on bad input: one-line message, exit status 2, no panic.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Path of a compiled example: `cargo test` builds the examples next to the test binaries;
+/// when only this test target was built, build the example first.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir.join("examples").join(name);
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", name])
+            .status()
+            .unwrap();
+        assert!(status.success(), "building example {name}");
+    }
+    path
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const NET: &str = r#"{"neuron": {"alpha": 1.0, "beta": 0.9, "theta": 1.0}, "inputs": 2,
+  "populations": [{"name": "h", "size": 2}, {"name": "o", "size": 2}],
+  "projections": [{"from": "input", "to": "h", "weights": [[3.0, 2.0], [2.5, 3.5]]},
+                  {"from": "h", "to": "o", "weights": [[2.0, 1.5], [1.5, 2.0]]}],
+  "t_max": 10.0}"#;
+const INPUT: &str = r#"{"input_spikes": [[0.0], [1.0]]}"#;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(example("simulate"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn simulate_prints_spikes_jacobian_and_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = write(&dir, "net.json", NET);
+    let input = write(&dir, "in.json", INPUT);
+    let (code, stdout, stderr) = run(&[
+        "--net",
+        &net,
+        "--input",
+        &input,
+        "--grad",
+        "--loss",
+        "first-spike-ce",
+        "--label",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(json["spikes"]["o"].is_array());
+    assert!(
+        json["jacobian"]["o"][0][0]
+            .as_array()
+            .is_some_and(|row| row.len() == 8)
+    );
+    assert!(json["loss"].as_f64().is_some_and(f64::is_finite));
+    assert_eq!(json["loss_grad"].as_array().map(Vec::len), Some(8));
+    // the adjoint gives the same loss gradient
+    let (code, adj, _) = run(&[
+        "--net",
+        &net,
+        "--input",
+        &input,
+        "--method",
+        "adjoint",
+        "--loss",
+        "first-spike-ce",
+        "--label",
+        "1",
+    ]);
+    assert_eq!(code, 0);
+    let adj: serde_json::Value = serde_json::from_str(&adj).unwrap();
+    for (a, b) in json["loss_grad"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(adj["loss_grad"].as_array().unwrap())
+    {
+        let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+        assert!(
+            (a - b).abs() <= 1e-10 * a.abs().max(1e-12) + 1e-15,
+            "{a} vs {b}"
+        );
+    }
+}
+
+#[test]
+fn simulate_rejects_bad_input_with_one_line_and_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let good_net = write(&dir, "net.json", NET);
+    let good_in = write(&dir, "in.json", INPUT);
+    let nets = [
+        ("malformed", "{\"neuron\": "),
+        (
+            "unknown population",
+            &NET.replace("\"to\": \"o\"", "\"to\": \"nope\""),
+        ),
+        (
+            "wrong shape",
+            &NET.replace("[[2.0, 1.5], [1.5, 2.0]]", "[[2.0, 1.5]]"),
+        ),
+        ("infinite weight", &NET.replace("3.5", "1e999")),
+        (
+            "alpha <= 0",
+            &NET.replace("\"alpha\": 1.0", "\"alpha\": 0.0"),
+        ),
+        (
+            "theta < 0",
+            &NET.replace("\"theta\": 1.0", "\"theta\": -1.0"),
+        ),
+        (
+            "t_max <= 0",
+            &NET.replace("\"t_max\": 10.0", "\"t_max\": 0.0"),
+        ),
+    ];
+    let inputs = [
+        ("unsorted", r#"{"input_spikes": [[1.0, 0.5], [1.0]]}"#),
+        ("negative", r#"{"input_spikes": [[-1.0], [1.0]]}"#),
+        ("channels", r#"{"input_spikes": [[1.0]]}"#),
+        ("truncated", r#"{"input_spikes": [[1.0"#),
+    ];
+    let mut cases: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, text) in nets {
+        let path = write(&dir, &format!("{}.json", name.replace(' ', "_")), text);
+        cases.push((
+            name.to_owned(),
+            vec!["--net".into(), path, "--input".into(), good_in.clone()],
+        ));
+    }
+    for (name, text) in inputs {
+        let path = write(&dir, &format!("in_{name}.json"), text);
+        cases.push((
+            name.to_owned(),
+            vec!["--net".into(), good_net.clone(), "--input".into(), path],
+        ));
+    }
+    cases.push((
+        "missing file".into(),
+        vec![
+            "--net".into(),
+            "/nonexistent/net.json".into(),
+            "--input".into(),
+            good_in.clone(),
+        ],
+    ));
+    cases.push(("unknown option".into(), vec!["--bogus".into()]));
+    cases.push((
+        "bad method".into(),
+        vec![
+            "--net".into(),
+            good_net.clone(),
+            "--input".into(),
+            good_in.clone(),
+            "--method".into(),
+            "newton".into(),
+        ],
+    ));
+    cases.push((
+        "label out of range".into(),
+        vec![
+            "--net".into(),
+            good_net.clone(),
+            "--input".into(),
+            good_in.clone(),
+            "--loss".into(),
+            "first-spike-ce".into(),
+            "--label".into(),
+            "7".into(),
+        ],
+    ));
+    for (name, args) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 2, "{name}: status {code}, stderr {stderr}");
+        assert!(stdout.is_empty(), "{name}: printed {stdout}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert!(
+            lines.len() == 1 && lines[0].starts_with("error: "),
+            "{name}: {stderr}"
+        );
+    }
+    assert_eq!(cases.len(), 15);
+}
