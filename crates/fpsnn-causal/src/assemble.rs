@@ -241,33 +241,7 @@ pub fn assemble(
             }
         };
         for parent in graph.parents(id) {
-            match parent {
-                Parent::Presynaptic {
-                    spike,
-                    projection,
-                    pre,
-                    arrival,
-                } => {
-                    let w = network.projections()[projection as usize].weights()[(pre as usize, i)];
-                    let (h, dh) = kernel.psp_and_derivative(f - arrival);
-                    slope += w * dh;
-                    magnitude += (w * dh).abs();
-                    place(spike, -w * dh);
-                    dphi_dparams.push(layout.weight_index(projection as usize, pre as usize, i), h);
-                }
-                Parent::Input {
-                    input,
-                    projection,
-                    pre,
-                    arrival,
-                } => {
-                    let w = network.projections()[projection as usize].weights()[(pre as usize, i)];
-                    let (h, dh) = kernel.psp_and_derivative(f - arrival);
-                    slope += w * dh;
-                    magnitude += (w * dh).abs();
-                    dphi_dinputs.push(input as usize, -w * dh);
-                    dphi_dparams.push(layout.weight_index(projection as usize, pre as usize, i), h);
-                }
+            let (projection, pre, arrival, source) = match parent {
                 Parent::Own { spike } => {
                     let s = f - graph.time(spike);
                     let (decay, d_decay) = kernel.reset_and_derivative(s);
@@ -275,8 +249,32 @@ pub fn assemble(
                     slope -= theta * d_decay;
                     magnitude += (theta * d_decay).abs();
                     place(spike, theta * d_decay);
+                    continue;
                 }
+                Parent::Presynaptic {
+                    spike,
+                    projection,
+                    pre,
+                    arrival,
+                } => (projection, pre, arrival, Ok(spike)),
+                Parent::Input {
+                    input,
+                    projection,
+                    pre,
+                    arrival,
+                } => (projection, pre, arrival, Err(input)),
+            };
+            let w = network.projections()[projection as usize].weights()[(pre as usize, i)];
+            let (h, dh) = kernel.psp_and_derivative(f - arrival);
+            slope += w * dh;
+            magnitude += (w * dh).abs();
+            // dPhi_k/dg = -W h'(f_k - g): a network parent goes into L, an input spike into
+            // the data gradient
+            match source {
+                Ok(spike) => place(spike, -w * dh),
+                Err(input) => dphi_dinputs.push(input as usize, -w * dh),
             }
+            dphi_dparams.push(layout.weight_index(projection as usize, pre as usize, i), h);
         }
         dphi_dparams.push(layout.threshold_index(p), -(1.0 + reset_sum));
         dphi_dparams.end_row();

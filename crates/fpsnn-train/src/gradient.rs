@@ -238,53 +238,31 @@ fn potential_peak(network: &Network, trace: &fpsnn_sim::SimTrace, p: usize, i: u
         value: 0.0,
         kink: None,
     };
+    let mut consider = |time: Time, value: f64, kink: Option<(usize, f64)>| {
+        if value > best.value {
+            best = Peak { time, value, kink };
+        }
+    };
     let mut state = State::default();
     let mut t = 0.0;
     for (k, a) in record.arrivals.iter().enumerate() {
         let len = a.time - t;
         if len > 0.0 {
             if let Some(s) = kernel.peak(state, len) {
-                let v = kernel.advance(state, s).potential;
-                if v > best.value {
-                    best = Peak {
-                        time: t + s,
-                        value: v,
-                        kink: None,
-                    };
-                }
+                consider(t + s, kernel.advance(state, s).potential, None);
             }
             state = kernel.advance(state, len);
             t = a.time;
         }
-        if state.potential > best.value {
-            best = Peak {
-                time: t,
-                value: state.potential,
-                kink: Some((k, kernel.slope(state))),
-            };
-        }
+        consider(t, state.potential, Some((k, kernel.slope(state))));
         state.current += arrival_weight(network, a, i);
     }
     if trace.t_end > t {
         let len = trace.t_end - t;
         if let Some(s) = kernel.peak(state, len) {
-            let v = kernel.advance(state, s).potential;
-            if v > best.value {
-                best = Peak {
-                    time: t + s,
-                    value: v,
-                    kink: None,
-                };
-            }
+            consider(t + s, kernel.advance(state, s).potential, None);
         }
-        let end = kernel.advance(state, len).potential;
-        if end > best.value {
-            best = Peak {
-                time: trace.t_end,
-                value: end,
-                kink: None,
-            };
-        }
+        consider(trace.t_end, kernel.advance(state, len).potential, None);
     }
     best
 }
