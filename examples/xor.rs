@@ -100,6 +100,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         &["quiet"],
         &[
             "inits", "cap", "seed", "threads", "epochs", "t-max", "lr", "tau0", "tau1", "gamma",
+            "preset",
         ],
     )?;
     // `paper`: DESIGN section 4 (tau0 0.1, tau1 1); `tuned` (default): tau0 0.05, tau1 2,
