@@ -34,6 +34,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "t-max",
             "silent-penalty",
             "tau0",
+            "init-hidden",
+            "init-output",
         ],
     )?;
     let hidden: usize = args.parse_or("hidden", 100)?;
@@ -44,6 +46,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let t_max: f64 = args.parse_or("t-max", 12.0)?;
     let tau0: f64 = args.parse_or("tau0", 0.5)?;
     let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
+    let init_hidden: f64 = args.parse_or("init-hidden", 0.3)?;
+    let init_output: f64 = args.parse_or("init-output", 1.0)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     let data = digits(&DigitsConfig::default())?;
     let spec = FeedForwardSpec {
@@ -52,7 +56,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         outputs: 10,
         neuron: NeuronParams::try_new(1.0, 0.5, 1.0)?,
         // ~30 active pixels per image: mean input 0.1 per pixel
-        init: vec![(0.1, 0.3), (0.5, 0.3)],
+        init: vec![(init_hidden, 0.3), (init_output, 0.3)],
         t_max,
         max_spikes_per_neuron: 200,
     };
