@@ -6,6 +6,8 @@
 //!     [--runs N] [--threads T] [--quiet] [--history FILE.csv] [--save CKPT] [--resume CKPT]
 //!     [--batch B] [--lr LR] [--hidden H] [--eval-every K] [--t-max T] [--gamma G]
 //!     [--tau0 A] [--tau1 B] [--silent-penalty L] [--lr-decay F --lr-every N]
+//!     [--alpha A] [--beta B] [--init-hidden M] [--init-hidden-sd S]
+//!     [--init-output M] [--init-output-sd S]
 //! ```
 //!
 //! `--preset paper` (default) is the seed paper's set-up (DESIGN section 4); `--preset best`
@@ -102,6 +104,12 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "silent-penalty",
             "lr-decay",
             "lr-every",
+            "alpha",
+            "beta",
+            "init-hidden",
+            "init-hidden-sd",
+            "init-output",
+            "init-output-sd",
         ],
     )?;
     let mut p = preset(args.get("preset").unwrap_or("paper"))?;
@@ -114,6 +122,12 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     p.tau0 = args.parse_or("tau0", p.tau0)?;
     p.tau1 = args.parse_or("tau1", p.tau1)?;
     p.silent_penalty = args.parse_or("silent-penalty", p.silent_penalty)?;
+    p.neuron.0 = args.parse_or("alpha", p.neuron.0)?;
+    p.neuron.1 = args.parse_or("beta", p.neuron.1)?;
+    p.init[0].0 = args.parse_or("init-hidden", p.init[0].0)?;
+    p.init[0].1 = args.parse_or("init-hidden-sd", p.init[0].1)?;
+    p.init[1].0 = args.parse_or("init-output", p.init[1].0)?;
+    p.init[1].1 = args.parse_or("init-output-sd", p.init[1].1)?;
     p.decay = (
         args.parse_or("lr-decay", p.decay.0)?,
         args.parse_or("lr-every", p.decay.1)?,
