@@ -97,6 +97,16 @@ pub enum SimError {
         /// The value.
         value: f64,
     },
+    /// A count does not fit the simulator's 32-bit neuron and channel indices.
+    #[error("{what} = {value} exceeds the limit {max} (neuron indices are 32-bit)")]
+    TooLarge {
+        /// What is too large (`inputs`, or a population's size).
+        what: String,
+        /// The value.
+        value: usize,
+        /// The largest accepted value.
+        max: usize,
+    },
     /// The spike cap is zero.
     #[error("max_spikes_per_neuron must be >= 1")]
     InvalidSpikeCap,

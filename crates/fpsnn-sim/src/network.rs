@@ -88,7 +88,8 @@ impl Projection {
 ///
 /// Invariants (checked by [`Network::try_new`] and every setter): parameters finite and
 /// positive, unique population names, weight shapes `pre x post`, finite weights, delays
-/// finite and `>= 0`, `t_max > 0`, spike cap `>= 1`.
+/// finite and `>= 0`, `t_max > 0`, spike cap `>= 1`, input count and population sizes
+/// at most `u32::MAX`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
     inputs: usize,
@@ -143,6 +144,21 @@ impl Network {
         }
         if max_spikes_per_neuron == 0 {
             return Err(SimError::InvalidSpikeCap);
+        }
+        // The trace stores neuron, channel and projection indices as `u32`.
+        let max = u32::MAX as usize;
+        let too_large = |what: String, value: usize| SimError::TooLarge { what, value, max };
+        if inputs > max {
+            return Err(too_large("inputs".into(), inputs));
+        }
+        if let Some(spec) = populations.iter().find(|spec| spec.size > max) {
+            return Err(too_large(
+                format!("size of population `{}`", spec.name),
+                spec.size,
+            ));
+        }
+        if projections.len() > max {
+            return Err(too_large("projections".into(), projections.len()));
         }
         let mut pops = Vec::with_capacity(populations.len());
         for spec in populations {
