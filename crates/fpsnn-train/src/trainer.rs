@@ -29,6 +29,37 @@ pub struct TrainConfig {
     pub gradient: GradientOptions,
 }
 
+impl TrainConfig {
+    /// Checks the values a plain struct cannot: a staircase factor in `(0, 1]`, a finite
+    /// non-negative silent-label weight and grazing tolerance.
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidConfig`] naming the value.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |name, value, requirement| {
+            Err(TrainError::InvalidConfig {
+                name,
+                value,
+                requirement,
+            })
+        };
+        if let LrSchedule::Step { factor, .. } = self.schedule {
+            if !(factor > 0.0 && factor <= 1.0) {
+                return bad("schedule factor", factor, "in (0, 1]");
+            }
+        }
+        let penalty = self.gradient.silent_label_penalty;
+        if !(penalty.is_finite() && penalty >= 0.0) {
+            return bad("silent_label_penalty", penalty, "finite and >= 0");
+        }
+        let tolerance = self.gradient.assemble.grazing_tolerance;
+        if !(tolerance.is_finite() && tolerance >= 0.0) {
+            return bad("grazing_tolerance", tolerance, "finite and >= 0");
+        }
+        Ok(())
+    }
+}
+
 /// Metrics of a dataset evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EvalStats {
@@ -120,7 +151,8 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     /// A trainer at epoch 0. `output` is the population the loss reads.
     ///
     /// # Errors
-    /// [`TrainError::InvalidConfig`] for a zero batch size or an output index out of range.
+    /// [`TrainError::InvalidConfig`] for a zero batch size, an output index out of range or
+    /// a value [`TrainConfig::validate`] rejects.
     pub fn try_new(
         network: Network,
         output: usize,
@@ -142,6 +174,7 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
                 requirement: "a population index",
             });
         }
+        config.validate()?;
         let state = optimizer.init_state(network.num_weights());
         Ok(Self {
             network,
