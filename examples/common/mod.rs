@@ -82,7 +82,9 @@ pub fn run(main: impl FnOnce() -> Result<(), Box<dyn std::error::Error>>) -> Exi
     match main() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            // one line whatever the message holds (a name read from a file may hold a newline)
+            let message = err.to_string().replace(['\n', '\r'], "\\n");
+            eprintln!("error: {message}");
             ExitCode::from(2)
         }
     }
