@@ -7,13 +7,20 @@
 //!     [--batch B] [--lr LR] [--hidden H] [--eval-every K] [--t-max T] [--gamma G]
 //!     [--tau0 A] [--tau1 B] [--silent-penalty L] [--lr-decay F --lr-every N]
 //!     [--alpha A] [--beta B] [--init-hidden M] [--init-hidden-sd S]
-//!     [--init-output M] [--init-output-sd S]
+//!     [--init-output M] [--init-output-sd S] [--plots DIR]
 //! ```
 //!
 //! `--preset paper` (default) is the seed paper's set-up (DESIGN section 4); `--preset best`
 //! the best set-up found on the validation split (docs/results.md).
+//!
+//! `--plots DIR` writes the figures of the first run into `DIR` (created if missing):
+//! `training_curves.png` (from `history.csv`), `first_spike_histograms.png` (test set, at
+//! initialisation and after training), `decision_map.png`, and `raster.png` and
+//! `membrane_potential.png` of one test sample.
 
 mod common;
+#[path = "common/figures.rs"]
+mod figures;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -110,6 +117,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "init-hidden-sd",
             "init-output",
             "init-output-sd",
+            "plots",
         ],
     )?;
     let mut p = preset(args.get("preset").unwrap_or("paper"))?;
@@ -136,6 +144,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: usize = args.parse_or("runs", 1)?;
     let eval_every: usize = args.parse_or("eval-every", 10)?;
     let quiet = args.flag("quiet");
+    let plots = args.get("plots").map(figures::prepare).transpose()?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     if runs == 0 {
         return Err(CliError("--runs must be >= 1".into()).into());
@@ -186,6 +195,18 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
                 Trainer::try_new(spec.build(run_seed)?, 1, loss, optimizer, config)?
             }
         };
+        let initial = match &plots {
+            Some(_) if run == 0 => Some(figures::first_spikes(
+                &match trainer.epoch() {
+                    0 => "at initialisation".to_owned(),
+                    e => format!("at epoch {e} (resumed)"),
+                },
+                trainer.network(),
+                trainer.output(),
+                &test,
+            )?),
+            _ => None,
+        };
         let mut progress = Progress::new(quiet, p.epochs);
         trainer.fit(
             &train,
@@ -215,6 +236,14 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let Some(path) = args.get("save") {
             trainer.save(Path::new(path))?;
+        }
+        if let (Some(dir), Some(initial)) = (&plots, initial) {
+            trainer.write_history_csv(&dir.join("history.csv"))?;
+            let (net, out) = (trainer.network(), trainer.output());
+            let names = fpsnn::datasets::YIN_YANG_CLASS_NAMES;
+            figures::after_training(dir, "Yin-Yang", net, out, &test, initial, &names, 0)?;
+            figures::yin_yang_map(dir, net, out, 100)?;
+            println!("figures written to {}", dir.display());
         }
         accuracies.push(100.0 * stats.accuracy);
     }

@@ -108,6 +108,15 @@ pub fn read_history_csv(path: &Path) -> Result<Vec<HistoryRow>, PlotError> {
     parse_history_csv(&text)
 }
 
+/// Epoch tick labels: integers only.
+fn epoch_label(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round())
+    } else {
+        String::new()
+    }
+}
+
 struct CurvesFigure<'a> {
     rows: &'a [HistoryRow],
     title: &'a str,
@@ -139,19 +148,21 @@ impl Figure for CurvesFigure<'_> {
         let lo = losses.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let hi = losses.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
         let (y0, y1) = if hi >= lo {
-            padded(lo.min(0.0), hi, 0.05)
+            padded(lo, hi, 0.08)
         } else {
             (0.0, 1.0)
         };
         let mut chart = ChartBuilder::on(&areas[0])
             .caption("training loss", ("sans-serif", CAPTION_FONT))
             .margin(10)
+            .margin_right(26)
             .x_label_area_size(44)
             .y_label_area_size(64)
             .build_cartesian_2d(x.0..x.1, y0..y1)?;
         chart
             .configure_mesh()
             .x_desc("epoch")
+            .x_label_formatter(&epoch_label)
             .y_desc("loss")
             .axis_desc_style(("sans-serif", LABEL_FONT))
             .label_style(("sans-serif", TICK_FONT))
@@ -194,13 +205,16 @@ impl Figure for CurvesFigure<'_> {
         let mut chart = ChartBuilder::on(&areas[1])
             .caption("accuracy", ("sans-serif", CAPTION_FONT))
             .margin(10)
+            .margin_right(26)
             .x_label_area_size(44)
             .y_label_area_size(64)
             .build_cartesian_2d(x.0..x.1, y0.max(0.0)..y1.min(100.5))?;
         chart
             .configure_mesh()
             .x_desc("epoch")
+            .x_label_formatter(&epoch_label)
             .y_desc("accuracy (%)")
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .axis_desc_style(("sans-serif", LABEL_FONT))
             .label_style(("sans-serif", TICK_FONT))
             .light_line_style(BLACK.mix(0.05))

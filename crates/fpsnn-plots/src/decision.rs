@@ -90,7 +90,10 @@ impl Figure for MapFigure<'_> {
             .map(|c| (self.class_name(c), Mark::Dot(color(c))))
             .collect();
         if map.grid.is_some() {
-            entries.push(("predicted region".to_owned(), Mark::Patch(color(0))));
+            entries.push((
+                "predicted region (class colour)".to_owned(),
+                Mark::Patch(NO_PREDICTION),
+            ));
         }
         entries.push(("misclassified".to_owned(), Mark::Cross(BLACK)));
         if map.predictions.iter().any(Option::is_none) {

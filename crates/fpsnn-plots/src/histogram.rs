@@ -64,10 +64,11 @@ impl FirstSpikeSet {
 /// Settings of [`plot_first_spike_histograms`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistogramOptions {
-    /// Number of bins over `[0, t_max]`.
+    /// Number of bins over the time range.
     pub bins: usize,
-    /// Right end of the time axis; later spikes go into the last bin.
-    pub t_max: Time,
+    /// Time range of the bins; `None`: the range of all first spikes of all sets (padded by
+    /// a bin). Spikes outside go into the first or last bin.
+    pub range: Option<(Time, Time)>,
     /// Class names for the legend (`class k` where missing).
     pub class_names: Vec<String>,
     /// Figure title.
@@ -78,7 +79,7 @@ impl Default for HistogramOptions {
     fn default() -> Self {
         Self {
             bins: 40,
-            t_max: 4.0,
+            range: None,
             class_names: Vec::new(),
             title: "First output spike times".to_owned(),
         }
@@ -87,6 +88,7 @@ impl Default for HistogramOptions {
 
 struct HistogramFigure<'a> {
     sets: &'a [FirstSpikeSet],
+    range: (Time, Time),
     outputs: usize,
     classes: usize,
     options: &'a HistogramOptions,
@@ -109,7 +111,8 @@ impl HistogramFigure<'_> {
         for (spikes, &label) in set.first_spikes.iter().zip(&set.labels) {
             match spikes[o] {
                 Some(t) => {
-                    let b = ((t / self.options.t_max) * bins as f64).floor();
+                    let (lo, hi) = self.range;
+                    let b = ((t - lo) / (hi - lo) * bins as f64).floor();
                     let b = if b.is_finite() && b > 0.0 {
                         (b as usize).min(bins - 1)
                     } else {
@@ -145,7 +148,8 @@ impl Figure for HistogramFigure<'_> {
             .collect();
         legend_row(&legend, &entries)?;
         let areas = root.split_evenly((self.sets.len(), self.outputs));
-        let width = self.options.t_max / self.options.bins as f64;
+        let (lo, hi) = self.range;
+        let width = (hi - lo) / self.options.bins as f64;
         for (r, set) in self.sets.iter().enumerate() {
             for o in 0..self.outputs {
                 let area = &areas[r * self.outputs + o];
@@ -161,7 +165,7 @@ impl Figure for HistogramFigure<'_> {
                     .margin_right(20)
                     .x_label_area_size(42)
                     .y_label_area_size(56)
-                    .build_cartesian_2d(0.0..self.options.t_max, 0.0..(top as f64 * 1.1))?;
+                    .build_cartesian_2d(lo..hi, 0.0..(top as f64 * 1.1))?;
                 chart
                     .configure_mesh()
                     .x_desc("first spike time")
@@ -186,7 +190,7 @@ impl Figure for HistogramFigure<'_> {
                             .enumerate()
                             .filter(|(_, n)| **n > 0)
                             .map(move |(b, &n)| {
-                                let x0 = b as f64 * width;
+                                let x0 = lo + b as f64 * width;
                                 Rectangle::new(
                                     [(x0, 0.0), (x0 + width, n as f64)],
                                     col.mix(0.35).filled(),
@@ -194,13 +198,13 @@ impl Figure for HistogramFigure<'_> {
                             });
                     chart.draw_series(bars)?;
                     // Outline of the class's histogram as a step line.
-                    let mut step = vec![(0.0, 0.0)];
+                    let mut step = vec![(lo, 0.0)];
                     for (b, &n) in row.iter().enumerate() {
-                        let x0 = b as f64 * width;
+                        let x0 = lo + b as f64 * width;
                         step.push((x0, n as f64));
                         step.push((x0 + width, n as f64));
                     }
-                    step.push((self.options.t_max, 0.0));
+                    step.push((hi, 0.0));
                     chart.draw_series(LineSeries::new(step, col.stroke_width(2)))?;
                 }
             }
@@ -217,7 +221,7 @@ impl Figure for HistogramFigure<'_> {
 /// # Errors
 /// [`PlotError::Empty`] without sets or samples; [`PlotError::Invalid`] for labels and
 /// samples of different counts, samples with different numbers of outputs, `bins == 0`,
-/// `t_max` not positive and finite, or non-finite spike times; [`PlotError::Format`],
+/// an empty or non-finite range, or non-finite spike times; [`PlotError::Format`],
 /// [`PlotError::Io`], [`PlotError::Draw`] from writing.
 pub fn plot_first_spike_histograms(
     path: &Path,
@@ -227,10 +231,13 @@ pub fn plot_first_spike_histograms(
     if sets.is_empty() || sets.iter().any(|s| s.first_spikes.is_empty()) {
         return Err(PlotError::Empty("no samples".to_owned()));
     }
-    if options.bins == 0 || !(options.t_max.is_finite() && options.t_max > 0.0) {
-        return Err(PlotError::Invalid(
-            "bins must be >= 1 and t_max positive and finite".to_owned(),
-        ));
+    if options.bins == 0 {
+        return Err(PlotError::Invalid("bins must be >= 1".to_owned()));
+    }
+    if let Some((lo, hi)) = options.range {
+        if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+            return Err(PlotError::Invalid(format!("empty time range [{lo}, {hi}]")));
+        }
     }
     let outputs = sets[0].first_spikes[0].len();
     if outputs == 0 {
@@ -273,10 +280,27 @@ pub fn plot_first_spike_histograms(
     if classes > 1000 {
         return Err(PlotError::Invalid(format!("{classes} classes is too many")));
     }
+    let range = options.range.unwrap_or_else(|| {
+        let (lo, hi) = sets
+            .iter()
+            .flat_map(|s| s.first_spikes.iter().flatten().flatten().copied())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| {
+                (lo.min(t), hi.max(t))
+            });
+        if hi > lo {
+            let pad = (hi - lo) / options.bins as f64;
+            (lo - pad, hi + pad)
+        } else if hi.is_finite() {
+            (lo - 0.5, hi + 0.5)
+        } else {
+            (0.0, 1.0)
+        }
+    });
     render(
         path,
         &HistogramFigure {
             sets,
+            range,
             outputs,
             classes,
             options,

@@ -23,6 +23,10 @@ pub struct PotentialOptions {
     pub t_end: Option<Time>,
     /// Figure title.
     pub title: String,
+    /// Populations that were simulated with `SimOptions::first_spike_only` (as a
+    /// first-spike loss does): their neurons stopped at the first spike, so their curves
+    /// end there.
+    pub first_spike_only: Vec<usize>,
 }
 
 impl Default for PotentialOptions {
@@ -31,6 +35,7 @@ impl Default for PotentialOptions {
             samples: 1500,
             t_end: None,
             title: "Membrane potential".to_owned(),
+            first_spike_only: Vec::new(),
         }
     }
 }
@@ -66,7 +71,7 @@ fn check_neuron(
 }
 
 /// The exact potential `V(t)` of neuron `neuron` of population `population` on `[0, t_end]`,
-/// as `(t, V)` points sorted by time: a grid of `samples` evenly spaced points, every input
+/// as `(t, V)` points sorted by time (a spike at `t_end` included): a grid of `samples` evenly spaced points, every input
 /// arrival, every interior maximum between two events (the kernel's closed-form peak,
 /// found by replaying the neuron's state), and at each emitted spike `f` two points,
 /// `(f, V(f-)) = (f, theta)` and `(f, V(f-) - theta)`, so the reset is a vertical drop.
@@ -110,7 +115,7 @@ pub fn potential_curve(
     let (mut a, mut s) = (0, 0);
     loop {
         let arrival = record.arrivals.get(a).filter(|x| x.time < t_end);
-        let spike = own.get(s).copied().filter(|&f| f < t_end);
+        let spike = own.get(s).copied().filter(|&f| f <= t_end);
         let next = match (arrival, spike) {
             (None, None) => t_end,
             (Some(x), None) => x.time,
@@ -164,6 +169,7 @@ struct PotentialFigure<'a> {
     panels: Vec<Panel>,
     t_end: Time,
     title: &'a str,
+    first_spike_only: &'a [usize],
 }
 
 impl Figure for PotentialFigure<'_> {
@@ -202,13 +208,16 @@ impl Figure for PotentialFigure<'_> {
         legend_row(&legend, &entries)?;
         let areas = root.split_evenly((self.panels.len(), 1));
         for (area, ((p, i), points)) in areas.iter().zip(&self.panels) {
+            // A neuron stopped at its first spike: its curve (and the input it saw) ends there.
+            let end = points.last().map_or(self.t_end, |q| q.0);
+            let end = if end < self.t_end { end } else { self.t_end };
             let pop = &self.network.populations()[*p];
             let theta = pop.params().theta;
             let record = &self.trace.populations[*p];
             let spikes: Vec<Time> = record.spikes[*i]
                 .iter()
                 .copied()
-                .filter(|&f| f < self.t_end)
+                .filter(|&f| f <= end)
                 .collect();
             let lo = points.iter().map(|x| x.1).fold(0.0_f64, f64::min);
             let hi = points.iter().map(|x| x.1).fold(theta, f64::max);
@@ -216,14 +225,15 @@ impl Figure for PotentialFigure<'_> {
             let mut chart = ChartBuilder::on(area)
                 .caption(
                     format!(
-                        "{} neuron {i}: {} spike(s), {} input arrival(s)",
+                        "{} neuron {i}: {} spike(s){}, {} input arrival(s)",
                         pop.name(),
                         spikes.len(),
-                        record
-                            .arrivals
-                            .iter()
-                            .filter(|a| a.time < self.t_end)
-                            .count()
+                        if self.first_spike_only.contains(p) {
+                            " (stops at its first spike)"
+                        } else {
+                            ""
+                        },
+                        record.arrivals.iter().filter(|a| a.time < end).count()
                     ),
                     ("sans-serif", CAPTION_FONT),
                 )
@@ -245,7 +255,7 @@ impl Figure for PotentialFigure<'_> {
             let tick = 0.07 * (y1 - y0);
             let mut exc = Vec::new();
             let mut inh = Vec::new();
-            for a in record.arrivals.iter().filter(|a| a.time < self.t_end) {
+            for a in record.arrivals.iter().filter(|a| a.time < end) {
                 let w = self.network.projections()[a.projection as usize].weights()
                     [(a.pre as usize, *i)];
                 if w > 0.0 {
@@ -320,10 +330,20 @@ pub fn plot_membrane_potential(
     let panels = neurons
         .iter()
         .map(|&(p, i)| {
-            Ok((
-                (p, i),
-                potential_curve(network, trace, p, i, t_end, options.samples)?,
-            ))
+            check_neuron(network, trace, p, i)?;
+            let stop = options
+                .first_spike_only
+                .contains(&p)
+                .then(|| trace.populations[p].spikes[i].first().copied())
+                .flatten()
+                .filter(|&f| f < t_end && f > 0.0);
+            let samples = match stop {
+                // The same grid density over the shorter interval.
+                Some(f) => ((options.samples as f64 * f / t_end).ceil() as usize).max(2),
+                None => options.samples,
+            };
+            let curve = potential_curve(network, trace, p, i, stop.unwrap_or(t_end), samples)?;
+            Ok(((p, i), curve))
         })
         .collect::<Result<Vec<_>, PlotError>>()?;
     render(
@@ -334,6 +354,7 @@ pub fn plot_membrane_potential(
             panels,
             t_end,
             title: &options.title,
+            first_spike_only: &options.first_spike_only,
         },
     )
 }

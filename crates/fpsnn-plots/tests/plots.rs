@@ -157,9 +157,14 @@ fn write_all(dir: &Path, ext: &str) -> Result<(), PlotError> {
         &dir.join(format!("hist.{ext}")),
         &spike_sets(),
         &HistogramOptions {
-            t_max: 12.0,
+            range: Some((0.0, 12.0)),
             ..HistogramOptions::default()
         },
+    )?;
+    plot_first_spike_histograms(
+        &dir.join(format!("hist_auto.{ext}")),
+        &spike_sets(),
+        &HistogramOptions::default(),
     )?;
     plot_decision_map(&dir.join(format!("map.{ext}")), &decision_map())?;
     plot_training_curves(&dir.join(format!("curves.{ext}")), &history(), "history")?;
@@ -291,6 +296,17 @@ fn bad_input_gives_typed_errors() {
     assert!(matches!(
         plot_first_spike_histograms(&png, &[], &HistogramOptions::default()),
         Err(PlotError::Empty(_))
+    ));
+    assert!(matches!(
+        plot_first_spike_histograms(
+            &png,
+            &spike_sets(),
+            &HistogramOptions {
+                range: Some((1.0, 1.0)),
+                ..HistogramOptions::default()
+            }
+        ),
+        Err(PlotError::Invalid(_))
     ));
     let mut sets = spike_sets();
     sets[0].labels.pop();
