@@ -178,6 +178,12 @@ fn merge_arrivals(
     arrivals
 }
 
+/// How far past the next arrival (relative to its time) the layer sweep looks for a
+/// crossing, so that a root a rounding step beyond the arrival's offset is still compared
+/// with the arrival in absolute time, as the event queue compares them. Far above rounding,
+/// far below any meaningful time difference.
+const ARRIVAL_WINDOW: f64 = 1e-9;
+
 /// Result of sweeping one neuron through its population's arrivals.
 struct NeuronRun {
     spikes: Vec<Time>,
@@ -254,11 +260,19 @@ fn sweep_neuron(
     let mut t = 0.0;
     let mut next = 0;
     loop {
-        let until = arrivals.get(next).map_or(t_max, |a| a.time);
-        // Every crossing in (t, until], before the next arrival is applied.
+        let arrival_time = arrivals.get(next).map(|a| a.time);
+        let until = arrival_time.unwrap_or(t_max);
+        // Every crossing in (t, until], before the next arrival is applied. As in the event
+        // queue, a crossing comes first when its absolute time `t + s` (rounded) is at or
+        // before the arrival's: the search reaches a hair past the arrival's offset, so a
+        // root a rounding step beyond `until - t` is compared in absolute time as well.
         while until > t {
-            match kernel.next_crossing_before(state, theta, until - t, t_max - t) {
-                Crossing::Spike(s) => {
+            let limit = arrival_time.map_or(t_max - t, |a| {
+                ((a - t) + ARRIVAL_WINDOW * a.max(1.0)).min(t_max - t)
+            });
+            let first = |s: Time| arrival_time.is_none_or(|a| t + s <= a);
+            match kernel.next_crossing_before(state, theta, limit, t_max - t) {
+                Crossing::Spike(s) if first(s) => {
                     state = kernel.advance(state, s);
                     state.potential -= theta;
                     t += s;
@@ -271,11 +285,11 @@ fn sweep_neuron(
                         return Ok(run);
                     }
                 }
-                Crossing::Tangent(_) => {
+                Crossing::Tangent(s) if first(s) => {
                     run.tangencies += 1;
                     break;
                 }
-                Crossing::None => break,
+                Crossing::Spike(_) | Crossing::Tangent(_) | Crossing::None => break,
             }
         }
         let Some(arrival) = arrivals.get(next) else {
