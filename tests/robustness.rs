@@ -1975,9 +1975,64 @@ fn near_tangent_crossing_spikes_and_its_gradient_is_a_typed_error() {
 // Fuzz regressions: inputs the fuzzers found (see docs/robustness.md), replayed here since
 // the fuzzers do not run in CI.
 
+#[path = "../fuzz/fuzz_targets/sim_grad_check.rs"]
+mod sim_grad_check;
+
+/// Found by the `sim_grad` fuzzer: a neuron of `p1` crosses threshold at exactly the time
+/// the first `p0` spikes arrive. The event queue (tie rule: the crossing comes first) and the
+/// layer sweep (which compared offsets, not times, and applied the arrivals first) then
+/// differed by an ulp in every later spike of that neuron. Both now compare absolute times.
+#[test]
+fn crossing_at_an_arrival_time_is_bit_identical_in_sweep_and_queue() {
+    let net = Network::from_json(
+        r#"{"neuron": {"alpha": 5.0, "beta": 4.693745326924544, "theta": 3.0}, "inputs": 1,
+        "populations": [{"name": "p0", "size": 4}, {"name": "p1", "size": 4}],
+        "projections": [
+          {"from": "input", "to": "p0", "weights": [[50.0, 50.0, -43.751430533302816, 50.0]]},
+          {"from": "p0", "to": "p1", "weights": [[50.0, 50.0, 50.0, -30.86060883497368],
+            [50.0, 11.904325932707716, 50.0, 50.0], [21.166552224002444, 35.39864194705119, 50.0, 50.0],
+            [50.0, 49.688715953307394, 50.0, 50.0]]},
+          {"from": "input", "to": "p1", "weights": [[-31.625085831998167, 11.904325932707716, 50.0, 50.0]]}],
+        "t_max": 14.377477683680477, "max_spikes_per_neuron": 58}"#,
+    )
+    .unwrap();
+    let t = 0.011673151750972763;
+    let input = InputSpikes::try_new(vec![vec![t, t]]).unwrap();
+    let run = |method| simulate(&net, &input, &SimOptions::default().with_method(method)).unwrap();
+    let (sweep, queue) = (run(Method::LayerSweep), run(Method::EventQueue));
+    let p1 = (&sweep.populations[1], &queue.populations[1]);
+    // the first spike of p1/3 coincides with the arrival of p0's first spikes ...
+    let p0_first = sweep.populations[0].spikes[0][0];
+    assert_eq!(p1.0.spikes[3][0].to_bits(), p0_first.to_bits());
+    // ... and precedes them: only the two input spikes are its parents
+    assert_eq!((p1.0.prefixes[3][0], p1.1.prefixes[3][0]), (2, 2));
+    for (a, b) in sweep.populations.iter().zip(&queue.populations) {
+        assert_eq!(a.prefixes, b.prefixes);
+        for (x, y) in a.spikes.iter().zip(&b.spikes) {
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(x), bits(y));
+        }
+    }
+}
+
+/// Replays every input under `tests/fuzz_regressions/<target>/` through the fuzz target's
+/// own property.
 #[test]
 fn fuzz_regressions() {
-    // (filled in as the fuzzers find bugs)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut replayed = 0;
+    for (target, check) in [("sim_grad", sim_grad_check::check as fn(&[u8]))] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(target))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        for file in files {
+            println!("replaying {}", file.display());
+            check(&std::fs::read(&file).unwrap());
+            replayed += 1;
+        }
+    }
+    println!("fuzz regressions replayed: {replayed}");
 }
 
 /// Writes the fuzzers' seed inputs (`FPSNN_WRITE_FUZZ_SEEDS=fuzz/seeds cargo test --test
