@@ -62,8 +62,10 @@ fn preset(name: &str) -> Result<Preset, CliError> {
             tau0: 0.2,
             tau1: 1.0,
             gamma: 0.005,
-            t_max: 4.0,
-            silent_penalty: 1.0,
+            // The paper's code simulates up to T = 2 (the latest input spike) and counts a
+            // silent output as T, passing it no gradient.
+            t_max: 2.0,
+            silent_penalty: 0.0,
             decay: (1.0, 1),
         }),
         "best" => Ok(Preset {
