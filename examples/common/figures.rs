@@ -79,7 +79,10 @@ pub fn after_training(
             bins: 40,
             range: None,
             class_names: class_names.iter().map(|s| (*s).to_owned()).collect(),
-            title: format!("{name}: first output spike times per class ({} samples)", data.len()),
+            title: format!(
+                "{name}: first output spike times per class ({} samples)",
+                data.len()
+            ),
         },
     )?;
     sample_figures(dir, name, network, output, data, index, class_names)
@@ -103,7 +106,11 @@ pub fn sample_figures(
     let input = InputSpikes::try_new(sample.input_spikes)?;
     let trace = simulate(network, &input, &options(output))?;
     let predicted = predict_first_spike(&trace.populations[output].spikes);
-    let class = |c: usize| class_names.get(c).map_or(format!("{c}"), |s| (*s).to_owned());
+    let class = |c: usize| {
+        class_names
+            .get(c)
+            .map_or(format!("{c}"), |s| (*s).to_owned())
+    };
     plot_raster(
         &dir.join("raster.png"),
         network,
@@ -194,8 +201,7 @@ pub fn yin_yang_map(dir: &Path, network: &Network, output: usize, cells: usize) 
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
-            title: "Yin-Yang test set: true classes and the trained network's decisions"
-                .to_owned(),
+            title: "Yin-Yang test set: true classes and the trained network's decisions".to_owned(),
         },
     )?;
     Ok(())

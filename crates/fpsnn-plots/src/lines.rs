@@ -205,13 +205,31 @@ impl Figure for LineFigure<'_> {
         for (series, points) in plot.series.iter().zip(&self.points) {
             let col = color(series.color);
             if series.dashed {
+                // Dashes laid out in pixels (10 on, 6 off) along the polyline.
+                let pixels: Vec<(i32, i32)> =
+                    points.iter().map(|p| chart.backend_coord(p)).collect();
+                for w in pixels.windows(2) {
+                    let (x0, y0) = (f64::from(w[0].0), f64::from(w[0].1));
+                    let (dx, dy) = (f64::from(w[1].0) - x0, f64::from(w[1].1) - y0);
+                    let length = dx.hypot(dy);
+                    let mut at = 0.0;
+                    while at < length {
+                        let end = (at + 10.0).min(length);
+                        let point = |u: f64| {
+                            (
+                                (x0 + dx * u / length).round() as i32,
+                                (y0 + dy * u / length).round() as i32,
+                            )
+                        };
+                        root.draw(&PathElement::new(
+                            vec![point(at), point(end)],
+                            col.stroke_width(2),
+                        ))?;
+                        at += 16.0;
+                    }
+                }
                 chart
-                    .draw_series(DashedLineSeries::new(
-                        points.iter().copied(),
-                        10,
-                        6,
-                        col.stroke_width(2),
-                    ))?
+                    .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
                     .label(&series.name)
                     .legend(move |(x, y)| {
                         EmptyElement::at((x, y))
