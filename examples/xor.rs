@@ -6,10 +6,15 @@
 //! ```text
 //! cargo run --release --example xor -- [--inits 1000] [--cap 1000] [--seed S] [--threads T] [--quiet]
 //!     [--preset tuned|paper] [--t-max 8] [--lr LR] [--tau0 T0] [--tau1 T1] [--gamma G]
-//!     [--silent-penalty L]
+//!     [--silent-penalty L] [--plots DIR]
 //! ```
+//!
+//! `--plots DIR` also trains initialisation `--seed` for 60 full-batch steps and writes its
+//! training curves, first-spike histograms, raster and membrane potentials into `DIR`.
 
 mod common;
+#[path = "common/figures.rs"]
+mod figures;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -61,13 +66,13 @@ fn all_correct(network: &Network, data: &dyn Dataset) -> Result<bool, SimError> 
     Ok(true)
 }
 
-/// Steps until convergence from initialisation `seed`, or `None` past `cap`.
-fn steps_to_converge(
+type XorTrainer = Trainer<FirstSpikeCrossEntropy, Adam>;
+
+/// The full-batch trainer of initialisation `seed`.
+fn trainer(
     seed: u64,
-    cap: usize,
     setup: Setup,
-) -> Result<Option<usize>, Box<dyn std::error::Error + Send + Sync>> {
-    let data = xor();
+) -> Result<XorTrainer, Box<dyn std::error::Error + Send + Sync>> {
     let spec = FeedForwardSpec {
         inputs: 2,
         hidden: vec![4],
@@ -88,7 +93,23 @@ fn steps_to_converge(
             ..GradientOptions::default()
         },
     };
-    let mut trainer = Trainer::try_new(spec.build(seed)?, 1, loss, optimizer, config)?;
+    Ok(Trainer::try_new(
+        spec.build(seed)?,
+        1,
+        loss,
+        optimizer,
+        config,
+    )?)
+}
+
+/// Steps until convergence from initialisation `seed`, or `None` past `cap`.
+fn steps_to_converge(
+    seed: u64,
+    cap: usize,
+    setup: Setup,
+) -> Result<Option<usize>, Box<dyn std::error::Error + Send + Sync>> {
+    let data = xor();
+    let mut trainer = trainer(seed, setup)?;
     for step in 0..=cap {
         if all_correct(trainer.network(), &data)? {
             return Ok(Some(step));
@@ -116,6 +137,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "gamma",
             "preset",
             "silent-penalty",
+            "plots",
         ],
     )?;
     // `paper`: DESIGN section 4 (lr 0.1, tau0 0.1, tau1 1, gamma 0.2); `tuned` (default):
@@ -167,5 +189,18 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         "xor: {}/{inits} initialisations converged within {cap} steps; steps mean {mean:.2} (sd {sd:.2}), max {max}; never converged: {failed}",
         converged.len()
     );
+    if let Some(dir) = args.get("plots") {
+        let dir = figures::prepare(dir)?;
+        let data = xor();
+        let mut trainer = trainer(seed, setup).map_err(|e| CliError(e.to_string()))?;
+        let (net, out) = (trainer.network(), trainer.output());
+        let initial = figures::first_spikes("at initialisation", net, out, &data)?;
+        trainer.fit(&data, None, Some(&data), 60, 1, &mut Silent)?;
+        trainer.write_history_csv(&dir.join("history.csv"))?;
+        let (net, out) = (trainer.network(), trainer.output());
+        let title = format!("XOR, initialisation {seed}");
+        figures::after_training(&dir, &title, net, out, &data, initial, &["0", "1"], 3)?;
+        println!("figures written to {}", dir.display());
+    }
     Ok(())
 }
