@@ -12,7 +12,7 @@ mod common;
 use std::process::ExitCode;
 
 use common::{Args, Progress};
-use fpsnn::datasets::{DigitsConfig, digits};
+use fpsnn::datasets::{Dataset, DigitsConfig, SpikeDataset, digits};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
 use fpsnn::train::{Adam, GradientOptions};
@@ -36,6 +36,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "tau0",
             "init-hidden",
             "init-output",
+            "bias",
+            "encode-t",
+            "gamma",
         ],
     )?;
     let hidden: usize = args.parse_or("hidden", 100)?;
@@ -48,10 +51,25 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
     let init_hidden: f64 = args.parse_or("init-hidden", 0.3)?;
     let init_output: f64 = args.parse_or("init-output", 1.0)?;
+    // A reference spike on an extra input channel at this time (negative: none).
+    let bias: f64 = args.parse_or("bias", -1.0)?;
+    let encode_t: f64 = args.parse_or("encode-t", DigitsConfig::default().t_max)?;
+    let gamma: f64 = args.parse_or("gamma", 0.01)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
-    let data = digits(&DigitsConfig::default())?;
+    let data = digits(&DigitsConfig {
+        t_max: encode_t,
+        ..DigitsConfig::default()
+    })?;
+    let (mut train, mut test) = (
+        SpikeDataset::try_from_dataset(&data.train)?,
+        SpikeDataset::try_from_dataset(&data.test)?,
+    );
+    if bias >= 0.0 {
+        train = train.with_bias_channel(bias)?;
+        test = test.with_bias_channel(bias)?;
+    }
     let spec = FeedForwardSpec {
-        inputs: 64,
+        inputs: train.num_inputs(),
         hidden: vec![hidden],
         outputs: 10,
         neuron: NeuronParams::try_new(1.0, 0.5, 1.0)?,
@@ -60,7 +78,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         t_max,
         max_spikes_per_neuron: 200,
     };
-    let loss = FirstSpikeCrossEntropy::try_new(tau0, 4.0, 0.01, t_max)?;
+    let loss = FirstSpikeCrossEntropy::try_new(tau0, 4.0, gamma, t_max)?;
     let optimizer: Adam = AdamConfig::with_lr(lr).build()?;
     let config = TrainConfig {
         batch_size: batch,
@@ -73,20 +91,13 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut trainer = Trainer::try_new(spec.build(seed)?, 1, loss, optimizer, config)?;
     let mut progress = Progress::new(args.flag("quiet"), epochs);
-    trainer.fit(
-        &data.train,
-        None,
-        Some(&data.test),
-        epochs,
-        5,
-        &mut progress,
-    )?;
-    let test = trainer.evaluate(&data.test)?;
-    let train = trainer.evaluate(&data.train)?;
+    trainer.fit(&train, None, Some(&test), epochs, 5, &mut progress)?;
+    let test_stats = trainer.evaluate(&test)?;
+    let train_stats = trainer.evaluate(&train)?;
     println!(
         "digits: train {:.2}%  test {:.2}%  ({} hidden, {epochs} epochs)",
-        100.0 * train.accuracy,
-        100.0 * test.accuracy,
+        100.0 * train_stats.accuracy,
+        100.0 * test_stats.accuracy,
         hidden
     );
     Ok(())

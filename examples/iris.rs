@@ -12,7 +12,7 @@ mod common;
 use std::process::ExitCode;
 
 use common::{Args, CliError, Progress};
-use fpsnn::datasets::{IrisConfig, iris};
+use fpsnn::datasets::{Dataset, IrisConfig, iris};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
 use fpsnn::train::{Adam, GradientOptions};
@@ -33,6 +33,14 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "threads",
             "t-max",
             "silent-penalty",
+            "tau0",
+            "tau1",
+            "gamma",
+            "hidden",
+            "bias",
+            "encode-t",
+            "init-hidden",
+            "init-output",
         ],
     )?;
     let runs: usize = args.parse_or("runs", 10)?;
@@ -43,26 +51,42 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let t_max: f64 = args.parse_or("t-max", 30.0)?;
     let quiet = args.flag("quiet");
     let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
+    let tau0: f64 = args.parse_or("tau0", 1.0)?;
+    let tau1: f64 = args.parse_or("tau1", 1.0)?;
+    let gamma: f64 = args.parse_or("gamma", 0.1)?;
+    let hidden: usize = args.parse_or("hidden", 10)?;
+    // A negative value means no bias channel.
+    let bias: f64 = args.parse_or("bias", -1.0)?;
+    let encode_t: f64 = args.parse_or("encode-t", 16.0)?;
+    let init_hidden: f64 = args.parse_or("init-hidden", 3.0)?;
+    let init_output: f64 = args.parse_or("init-output", 2.0)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     if runs == 0 {
         return Err(CliError("--runs must be >= 1".into()).into());
     }
     // The split is fixed (seed 0, 120/30 stratified); the runs differ in initialisation
     // and shuffling.
-    let data = iris(&IrisConfig::default())?;
+    let mut data = iris(&IrisConfig {
+        t_max: encode_t,
+        ..IrisConfig::default()
+    })?;
+    if bias >= 0.0 {
+        data.train = data.train.with_bias_channel(bias)?;
+        data.test = data.test.with_bias_channel(bias)?;
+    }
     let mut accuracies = Vec::with_capacity(runs);
     for run in 0..runs {
         let run_seed = seed + run as u64;
         let spec = FeedForwardSpec {
-            inputs: 4,
-            hidden: vec![10],
+            inputs: data.train.num_inputs(),
+            hidden: vec![hidden],
             outputs: 3,
             neuron: NeuronParams::try_new(1.0, 0.9, 1.0)?,
-            init: vec![(3.0, 1.0), (2.0, 0.1)],
+            init: vec![(init_hidden, 1.0), (init_output, 0.1)],
             t_max,
             max_spikes_per_neuron: 200,
         };
-        let loss = FirstSpikeCrossEntropy::try_new(1.0, 1.0, 0.1, t_max)?;
+        let loss = FirstSpikeCrossEntropy::try_new(tau0, tau1, gamma, t_max)?;
         let optimizer: Adam = AdamConfig::with_lr(lr).build()?;
         let config = TrainConfig {
             batch_size: batch,

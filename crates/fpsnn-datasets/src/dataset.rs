@@ -5,6 +5,7 @@ use std::sync::Arc;
 use fpsnn_core::{Time, validate_times};
 
 use crate::DatasetError;
+use crate::error::check_time;
 
 /// One labelled input pattern: a spike train per input channel and a class label.
 ///
@@ -277,6 +278,32 @@ impl SpikeDataset {
     #[must_use]
     pub fn into_samples(self) -> Vec<Sample> {
         self.samples
+    }
+
+    /// The same data with one more input channel, appended last, that spikes once at `time`
+    /// in every sample: a reference ("bias") spike. Without one, a feed-forward network
+    /// cannot tell a pattern from the same pattern shifted in time, and min/max latency
+    /// codes of similar flowers differ mostly by such a shift.
+    ///
+    /// # Errors
+    /// [`DatasetError::InvalidParameter`] unless `time` is finite and `>= 0`.
+    ///
+    /// # Examples
+    /// ```
+    /// use fpsnn_datasets::{Dataset, Sample, SpikeDataset};
+    /// let data = SpikeDataset::try_new(vec![Sample::new(vec![vec![0.5]], 0)], 1, 2)?;
+    /// let data = data.with_bias_channel(0.0)?;
+    /// assert_eq!(data.num_inputs(), 2);
+    /// assert_eq!(data.sample(0).input_spikes, vec![vec![0.5], vec![0.0]]);
+    /// # Ok::<(), fpsnn_datasets::DatasetError>(())
+    /// ```
+    pub fn with_bias_channel(mut self, time: Time) -> Result<Self, DatasetError> {
+        check_time("bias", time)?;
+        for sample in &mut self.samples {
+            sample.input_spikes.push(vec![time]);
+        }
+        self.num_inputs += 1;
+        Ok(self)
     }
 }
 
