@@ -17,7 +17,8 @@
 //!    1..N threads (the fastest of 5 epochs each), speed-up `T1/Tn` and efficiency
 //!    `T1/(n Tn)`.
 //!
-//! Fitted slopes are least squares on log-log axes (`cost ~ x^slope`). Writes
+//! Every time is the fastest of repeated runs (other processes share the cores). Fitted
+//! slopes are least squares on log-log axes (`cost ~ x^slope`). Writes
 //! `simulation.csv`, `gradients.csv`, `threads.csv` and a PNG per study into `--out`
 //! (default `scaling`). `--quick` runs tiny sizes in a few seconds (the smoke test);
 //! `--threads N` sets the largest thread count (default: the available cores). The default
@@ -205,24 +206,23 @@ fn dense_weights(m: usize) -> (f64, f64) {
     (0.4 / s, 0.6 / s)
 }
 
-/// Median wall time of `f` in seconds over at least 3 runs and `min_seconds` in all
-/// (after one warm-up run); a first run longer than `min_seconds` is the measurement.
+/// Fastest wall time of `f` in seconds over at least 3 timed runs and `min_seconds` in
+/// all, after one warm-up run (a first run over 0.1 s is timed instead). Other processes
+/// share the cores: the fastest run is the least disturbed one.
 fn measure<T>(min_seconds: f64, mut f: impl FnMut() -> Result<T>) -> Result<f64> {
     let t = Instant::now();
-    f()?;
+    std::hint::black_box(f()?);
     let first = t.elapsed().as_secs_f64();
-    if first > min_seconds.max(1e-3) {
-        return Ok(first);
-    }
-    let mut times = Vec::new();
+    let mut best = if first > 0.1 { first } else { f64::INFINITY };
+    let mut runs = usize::from(first > 0.1);
     let start = Instant::now();
-    while times.len() < 3 || (start.elapsed().as_secs_f64() < min_seconds && times.len() < 1000) {
+    while runs < 3 || (start.elapsed().as_secs_f64() < min_seconds && runs < 1000) {
         let t = Instant::now();
         std::hint::black_box(f()?);
-        times.push(t.elapsed().as_secs_f64());
+        best = best.min(t.elapsed().as_secs_f64());
+        runs += 1;
     }
-    times.sort_by(f64::total_cmp);
-    Ok(times[times.len() / 2])
+    Ok(best)
 }
 
 fn options(net: &Network) -> SimOptions {
@@ -412,13 +412,19 @@ fn write(path: &Path, text: &str) -> Result<()> {
 
 /// A measured series and its fitted power law, for a log-log plot; returns the slope.
 fn with_fit(series: &mut Vec<Series>, name: &str, points: Vec<(f64, f64)>, color: usize) -> f64 {
+    with_fit_as(series, Series::new(name, Vec::new(), color), points)
+}
+
+/// As [`with_fit`], drawing the measured points like `template`.
+fn with_fit_as(series: &mut Vec<Series>, template: Series, points: Vec<(f64, f64)>) -> f64 {
+    let color = template.color;
     let mut points = points;
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
     let fit = fit_loglog(&points);
     if let Some((slope, b)) = fit {
         let lo = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
         let hi = points.iter().map(|p| p.0).fold(0.0, f64::max);
-        series.push(Series::new(name, points, color));
+        series.push(Series { points, ..template });
         series.push(
             Series::new(
                 format!("fit: slope {slope:.2}"),
@@ -432,7 +438,7 @@ fn with_fit(series: &mut Vec<Series>, name: &str, points: Vec<(f64, f64)>, color
         );
         slope
     } else {
-        series.push(Series::new(name, points, color));
+        series.push(Series { points, ..template });
         f64::NAN
     }
 }
@@ -718,17 +724,15 @@ fn real_main() -> Result<()> {
     }
     // Against the bounds: FP vs |F|^2 |W|, adjoint vs edges, over every configuration.
     let mut series = Vec::new();
-    let fp_bound = with_fit(
+    let fp_bound = with_fit_as(
         &mut series,
-        "forward propagation vs |F|^2 |W|",
+        Series::new("forward propagation vs |F|^2 |W|", Vec::new(), 0).markers_only(),
         grads.iter().map(|r| (r.fp_bound(), r.fp)).collect(),
-        0,
     );
-    let adj_bound = with_fit(
+    let adj_bound = with_fit_as(
         &mut series,
-        "adjoint vs causal edges",
+        Series::new("adjoint vs causal edges", Vec::new(), 1).markers_only(),
         grads.iter().map(|r| (r.edges, r.adjoint)).collect(),
-        1,
     );
     plot_lines(
         &out.join("gradient_vs_bound.png"),

@@ -117,7 +117,7 @@ pub fn sample_figures(
         &input,
         &trace,
         &format!(
-            "{name}: spikes of test sample {index} (class {}, predicted {}; outputs stop at their first spike)",
+            "{name}, sample {index}: class {}, predicted {} (outputs stop at their first spike)",
             class(sample.label),
             predicted.map_or("none".to_owned(), class)
         ),

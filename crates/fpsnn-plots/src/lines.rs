@@ -19,6 +19,8 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// Dashed line without markers (e.g. a fitted line); otherwise solid with markers.
     pub dashed: bool,
+    /// Markers without a connecting line (a scatter of unrelated configurations).
+    pub markers_only: bool,
     /// Palette index of the colour.
     pub color: usize,
 }
@@ -31,6 +33,7 @@ impl Series {
             name: name.into(),
             points,
             dashed: false,
+            markers_only: false,
             color,
         }
     }
@@ -39,6 +42,13 @@ impl Series {
     #[must_use]
     pub fn dashed(mut self) -> Self {
         self.dashed = true;
+        self
+    }
+
+    /// The same series drawn as markers only.
+    #[must_use]
+    pub fn markers_only(mut self) -> Self {
+        self.markers_only = true;
         self
     }
 }
@@ -237,13 +247,20 @@ impl Figure for LineFigure<'_> {
                             + PathElement::new(vec![(12, 0), (19, 0)], col.stroke_width(2))
                     });
             } else {
-                chart.draw_series(LineSeries::new(points.iter().copied(), col.stroke_width(2)))?;
+                let line = !series.markers_only;
+                if line {
+                    chart.draw_series(LineSeries::new(
+                        points.iter().copied(),
+                        col.stroke_width(2),
+                    ))?;
+                }
                 chart
                     .draw_series(points.iter().map(|&p| Circle::new(p, 4, col.filled())))?
                     .label(&series.name)
                     .legend(move |(x, y)| {
+                        let reach = if line { 9 } else { 0 };
                         EmptyElement::at((x + 9, y))
-                            + PathElement::new(vec![(-9, 0), (9, 0)], col.stroke_width(2))
+                            + PathElement::new(vec![(-reach, 0), (reach, 0)], col.stroke_width(2))
                             + Circle::new((0, 0), 4, col.filled())
                     });
             }

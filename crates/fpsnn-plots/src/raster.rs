@@ -81,8 +81,9 @@ impl Figure for RasterFigure<'_> {
                 mesh.x_desc("time t");
             }
             mesh.draw()?;
-            // One tick per spike, at most 6 px tall so that dense layers stay readable.
-            let half = 0.4_f64;
+            // One tick per spike: 0.8 rows tall, but at least 6 px so dense layers stay visible.
+            let plot_px = f64::from(area.dim_in_pixel().1).max(80.0) - 70.0;
+            let half = (3.0 * rows as f64 / plot_px).max(0.4);
             chart.draw_series(band.trains.iter().enumerate().flat_map(|(i, train)| {
                 train.iter().filter(|&&t| t <= self.t_end).map(move |&t| {
                     PathElement::new(

@@ -130,7 +130,8 @@ fn line_plot() -> LinePlot {
         log_x: true,
         log_y: true,
         series: vec![
-            Series::new("measured", points, 0),
+            Series::new("measured", points.clone(), 0),
+            Series::new("scatter", points, 1).markers_only(),
             Series::new(format!("fit, slope {slope:.2}"), fit, 0).dashed(),
         ],
     }
