@@ -169,13 +169,15 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         let config = TrainConfig {
             batch_size: p.batch,
             seed: run_seed,
-            schedule: if p.decay.0 < 1.0 {
+            // A factor of exactly 1 is a constant rate; anything else (NaN included) goes to
+            // the trainer, which rejects a factor outside (0, 1].
+            schedule: if p.decay.0.to_bits() == 1.0_f64.to_bits() {
+                LrSchedule::Constant
+            } else {
                 LrSchedule::Step {
                     factor: p.decay.0,
-                    every: p.decay.1.max(1),
+                    every: p.decay.1,
                 }
-            } else {
-                LrSchedule::Constant
             },
             gradient: GradientOptions {
                 silent_label_penalty: p.silent_penalty,
