@@ -4,10 +4,15 @@
 //!
 //! ```text
 //! cargo run --release --example digits -- [--hidden 100] [--epochs 60] [--batch 32]
-//!     [--lr 2e-3] [--seed S] [--threads T] [--quiet]
+//!     [--lr 2e-3] [--seed S] [--threads T] [--quiet] [--plots DIR]
 //! ```
+//!
+//! `--plots DIR` writes the training curves, first-spike histograms (test split, at
+//! initialisation and after training), raster and membrane potentials.
 
 mod common;
+#[path = "common/figures.rs"]
+mod figures;
 
 use std::process::ExitCode;
 
@@ -38,6 +43,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "init-output",
             "bias",
             "encode-t",
+            "plots",
             "gamma",
         ],
     )?;
@@ -90,6 +96,16 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let mut trainer = Trainer::try_new(spec.build(seed)?, 1, loss, optimizer, config)?;
+    let plots = args.get("plots").map(figures::prepare).transpose()?;
+    let initial = match &plots {
+        Some(_) => Some(figures::first_spikes(
+            "at initialisation",
+            trainer.network(),
+            trainer.output(),
+            &test,
+        )?),
+        None => None,
+    };
     let mut progress = Progress::new(args.flag("quiet"), epochs);
     trainer.fit(&train, None, Some(&test), epochs, 5, &mut progress)?;
     let test_stats = trainer.evaluate(&test)?;
@@ -100,5 +116,12 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         100.0 * test_stats.accuracy,
         hidden
     );
+    if let (Some(dir), Some(initial)) = (&plots, initial) {
+        trainer.write_history_csv(&dir.join("history.csv"))?;
+        let (net, out) = (trainer.network(), trainer.output());
+        let names = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        figures::after_training(dir, "Digits", net, out, &test, initial, &names, 0)?;
+        println!("figures written to {}", dir.display());
+    }
     Ok(())
 }

@@ -4,10 +4,15 @@
 //!
 //! ```text
 //! cargo run --release --example iris -- [--runs 10] [--seed S] [--epochs 200] [--batch 16]
-//!     [--lr 0.05] [--threads T] [--quiet]
+//!     [--lr 0.05] [--threads T] [--quiet] [--plots DIR]
 //! ```
+//!
+//! `--plots DIR` writes the first run's training curves, first-spike histograms (test
+//! split, at initialisation and after training), raster and membrane potentials.
 
 mod common;
+#[path = "common/figures.rs"]
+mod figures;
 
 use std::process::ExitCode;
 
@@ -41,6 +46,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "encode-t",
             "init-hidden",
             "init-output",
+            "plots",
         ],
     )?;
     let runs: usize = args.parse_or("runs", 10)?;
@@ -50,6 +56,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let lr: f64 = args.parse_or("lr", 0.05)?;
     let t_max: f64 = args.parse_or("t-max", 30.0)?;
     let quiet = args.flag("quiet");
+    let plots = args.get("plots").map(figures::prepare).transpose()?;
     let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
     let tau0: f64 = args.parse_or("tau0", 1.0)?;
     let tau1: f64 = args.parse_or("tau1", 1.0)?;
@@ -98,6 +105,15 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             },
         };
         let mut trainer = Trainer::try_new(spec.build(run_seed)?, 1, loss, optimizer, config)?;
+        let initial = match &plots {
+            Some(_) if run == 0 => Some(figures::first_spikes(
+                "at initialisation",
+                trainer.network(),
+                trainer.output(),
+                &data.test,
+            )?),
+            _ => None,
+        };
         let mut progress = Progress::new(quiet, epochs);
         trainer.fit(
             &data.train,
@@ -114,6 +130,13 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             100.0 * train.accuracy,
             100.0 * test.accuracy
         );
+        if let (Some(dir), Some(initial)) = (&plots, initial) {
+            trainer.write_history_csv(&dir.join("history.csv"))?;
+            let (net, out) = (trainer.network(), trainer.output());
+            let names = fpsnn::datasets::IRIS_CLASS_NAMES;
+            figures::after_training(dir, "Iris", net, out, &data.test, initial, &names, 0)?;
+            println!("figures written to {}", dir.display());
+        }
         accuracies.push(100.0 * test.accuracy);
     }
     let (mean, sd) = common::mean_sd(&accuracies);

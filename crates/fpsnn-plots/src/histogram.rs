@@ -95,6 +95,16 @@ struct HistogramFigure<'a> {
 }
 
 impl HistogramFigure<'_> {
+    /// Panels per row: at most 5 outputs side by side.
+    fn columns(&self) -> usize {
+        self.outputs.min(5)
+    }
+
+    /// Rows of panels per set.
+    fn rows_per_set(&self) -> usize {
+        self.outputs.div_ceil(self.columns())
+    }
+
     fn class_name(&self, c: usize) -> String {
         self.options
             .class_names
@@ -130,8 +140,8 @@ impl HistogramFigure<'_> {
 impl Figure for HistogramFigure<'_> {
     fn size(&self) -> (u32, u32) {
         (
-            (360 * self.outputs as u32).max(720),
-            84 + 300 * self.sets.len() as u32,
+            (360 * self.columns() as u32).max(720),
+            84 + 300 * (self.sets.len() * self.rows_per_set()) as u32,
         )
     }
 
@@ -147,12 +157,13 @@ impl Figure for HistogramFigure<'_> {
             })
             .collect();
         legend_row(&legend, &entries)?;
-        let areas = root.split_evenly((self.sets.len(), self.outputs));
+        let (columns, rows) = (self.columns(), self.rows_per_set());
+        let areas = root.split_evenly((self.sets.len() * rows, columns));
         let (lo, hi) = self.range;
         let width = (hi - lo) / self.options.bins as f64;
         for (r, set) in self.sets.iter().enumerate() {
             for o in 0..self.outputs {
-                let area = &areas[r * self.outputs + o];
+                let area = &areas[(r * rows + o / columns) * columns + o % columns];
                 let (counts, silent) = self.counts(set, o);
                 let top = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
                 let silent_total: usize = silent.iter().sum();
@@ -214,7 +225,7 @@ impl Figure for HistogramFigure<'_> {
 }
 
 /// Draws first-spike-time histograms: one row per set (e.g. at initialisation and after
-/// training), one panel per output neuron, one coloured histogram per class of the samples
+/// training; wrapped after 5 outputs), one panel per output neuron, one coloured histogram per class of the samples
 /// (the paper's Fig. 4: after training the true class's output fires first). Silent
 /// outputs are counted in each panel's caption. Writes PNG or SVG by extension.
 ///
