@@ -3,8 +3,10 @@
 //! cross-entropy, Adam; prints the test accuracy on the stratified 20 % test split.
 //!
 //! ```text
-//! cargo run --release --example digits -- [--hidden 100] [--epochs 60] [--batch 32]
-//!     [--lr 2e-3] [--seed S] [--threads T] [--quiet] [--plots DIR]
+//! cargo run --release --example digits -- [--hidden 100] [--epochs 40] [--batch 32]
+//!     [--lr 2e-3] [--seed S] [--threads T] [--quiet] [--plots DIR] [--encode-t 2]
+//!     [--t-max 8] [--tau0 0.5] [--gamma 0.01] [--silent-penalty 1] [--init-hidden 0.5]
+//!     [--init-output 1] [--bias B]
 //! ```
 //!
 //! `--plots DIR` writes the training curves, first-spike histograms (test split, at
@@ -48,18 +50,18 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         ],
     )?;
     let hidden: usize = args.parse_or("hidden", 100)?;
-    let epochs: usize = args.parse_or("epochs", 60)?;
+    let epochs: usize = args.parse_or("epochs", 40)?;
     let batch: usize = args.parse_or("batch", 32)?;
     let lr: f64 = args.parse_or("lr", 2e-3)?;
     let seed: u64 = args.parse_or("seed", 0)?;
-    let t_max: f64 = args.parse_or("t-max", 12.0)?;
+    let t_max: f64 = args.parse_or("t-max", 8.0)?;
     let tau0: f64 = args.parse_or("tau0", 0.5)?;
     let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
-    let init_hidden: f64 = args.parse_or("init-hidden", 0.3)?;
+    let init_hidden: f64 = args.parse_or("init-hidden", 0.5)?;
     let init_output: f64 = args.parse_or("init-output", 1.0)?;
     // A reference spike on an extra input channel at this time (negative: none).
     let bias: f64 = args.parse_or("bias", -1.0)?;
-    let encode_t: f64 = args.parse_or("encode-t", DigitsConfig::default().t_max)?;
+    let encode_t: f64 = args.parse_or("encode-t", 2.0)?;
     let gamma: f64 = args.parse_or("gamma", 0.01)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     let data = digits(&DigitsConfig {
