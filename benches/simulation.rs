@@ -1,6 +1,7 @@
 //! Simulation benchmarks (`docs/benchmarks.md`): the Yin-Yang 5-150-3 network by layer
-//! sweep, a 1000-neuron recurrent network by event queue, and the kernel evaluations and the
-//! exact crossing search alone.
+//! sweep, a 1000-neuron recurrent network by event queue, the kernel evaluations and the
+//! exact crossing search alone, and how the layer sweep scales with neurons per layer and
+//! input spikes per sample.
 //!
 //! Throughput is the number of simulated network spikes (criterion prints spikes/s) or the
 //! number of kernel calls (calls/s).
@@ -270,5 +271,72 @@ fn kernel(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, yin_yang, recurrent, kernel);
+/// Scaling of the layer sweep (issue 5; the `scaling` example fits slopes to the same
+/// kind of data): simulation cost versus neurons per layer (5-H-3, Yin-Yang inputs) and
+/// versus input spikes per sample (5-100-3, `m` spikes per channel, uniform in `[0, 2)`).
+/// Outputs stop at their first spike, as in training; one thread.
+fn scaling(c: &mut Criterion) {
+    const SAMPLES: usize = 16;
+    let mut group = c.benchmark_group("sim/scaling");
+    common::configure(&mut group);
+    let options_for = |net: &Network| {
+        let out = net.population_index("out").expect("output population");
+        SimOptions::default()
+            .with_method(Method::LayerSweep)
+            .with_parallelism(Parallelism::Sequential)
+            .with_first_spike_only(out)
+    };
+    let run = |group: &mut criterion::BenchmarkGroup<'_, _>,
+               name: String,
+               net: &Network,
+               inputs: &[InputSpikes]| {
+        let options = options_for(net);
+        let spikes: usize = inputs
+            .iter()
+            .map(|input| {
+                simulate(net, input, &options)
+                    .expect("simulation runs")
+                    .num_spikes()
+            })
+            .sum();
+        group.throughput(Throughput::Elements(spikes as u64));
+        group.bench_function(BenchmarkId::new("layer_sweep", name), |b| {
+            b.iter(|| {
+                for input in inputs {
+                    black_box(simulate(net, input, &options).expect("simulation runs"));
+                }
+            });
+        });
+    };
+    for hidden in [50, 200, 800] {
+        let mut rng = common::rng(10 + hidden as u64);
+        let net = common::yin_yang_network(&mut rng, &[hidden], 1000);
+        let inputs = common::yin_yang_inputs(&mut rng, SAMPLES);
+        run(
+            &mut group,
+            format!("neurons={hidden}/in_spikes=5/samples={SAMPLES}"),
+            &net,
+            &inputs,
+        );
+    }
+    let mut rng = common::rng(20);
+    let net = common::yin_yang_network(&mut rng, &[100], 1000);
+    for per_channel in [1, 4, 16, 64] {
+        let inputs: Vec<InputSpikes> = (0..SAMPLES)
+            .map(|_| common::uniform_input(&mut rng, 5, per_channel, 2.0))
+            .collect();
+        run(
+            &mut group,
+            format!(
+                "neurons=100/in_spikes={}/samples={SAMPLES}",
+                5 * per_channel
+            ),
+            &net,
+            &inputs,
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, yin_yang, recurrent, kernel, scaling);
 criterion_main!(benches);
