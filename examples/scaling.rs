@@ -33,13 +33,10 @@ use common::{Args, CliError};
 use fpsnn::causal::num_edges;
 use fpsnn::datasets::{Dataset, LatencyEncoder, SpikeDataset, YinYangSplit, yin_yang};
 use fpsnn::prelude::*;
-use fpsnn::sim::{PopulationSpec, ProjectionSpec, Source};
 use fpsnn::train::{Adam, Silent};
 use fpsnn_plots::{LinePlot, Series, fit_loglog, plot_lines};
-use nalgebra::DMatrix;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Normal};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -100,65 +97,33 @@ impl Plan {
     }
 }
 
-fn normal_matrix(rng: &mut StdRng, rows: usize, cols: usize, mean: f64, sd: f64) -> DMatrix<f64> {
-    let normal = Normal::new(mean, sd).expect("finite normal parameters");
-    DMatrix::from_fn(rows, cols, |_, _| normal.sample(rng))
-}
-
-/// A `inputs - hidden[0] - ... - 3` feed-forward network with the paper's Yin-Yang neuron:
-/// first layer weights `first` (mean, sd), deeper layers scaled so that every hidden layer
-/// keeps a few spikes per neuron, output (2, 0.1).
+/// A `inputs - hidden[0] - ... - 3` feed-forward network with the paper's Yin-Yang neuron
+/// ([`FeedForwardSpec`], weights seeded from `rng`): first layer weights `first` (mean,
+/// sd), deeper layers scaled so that every hidden layer keeps a few spikes per neuron,
+/// output (2, 0.1).
 fn network(
     rng: &mut StdRng,
     inputs: usize,
     hidden: &[usize],
     first: (f64, f64),
 ) -> Result<Network> {
-    let mut populations = Vec::new();
-    let mut projections = Vec::new();
-    let mut pre = inputs;
-    for (l, &size) in hidden.iter().enumerate() {
-        let (mean, sd) = if l == 0 {
-            first
-        } else {
-            let mean = 5.0 * 1.5 / (4.0 * pre as f64);
-            (mean, 2.0 * mean)
-        };
-        populations.push(PopulationSpec {
-            name: format!("h{l}"),
-            size,
-            params: PARAMS,
-        });
-        projections.push(ProjectionSpec {
-            from: if l == 0 {
-                Source::Input
-            } else {
-                Source::Population(l - 1)
-            },
-            to: l,
-            weights: normal_matrix(rng, pre, size, mean, sd),
-            delay: 0.0,
-        });
-        pre = size;
+    let mut init = Vec::with_capacity(hidden.len() + 1);
+    init.push(first);
+    for &pre in &hidden[..hidden.len() - 1] {
+        let mean = 5.0 * 1.5 / (4.0 * pre as f64);
+        init.push((mean, 2.0 * mean));
     }
-    populations.push(PopulationSpec {
-        name: "out".to_owned(),
-        size: 3,
-        params: PARAMS,
-    });
-    projections.push(ProjectionSpec {
-        from: Source::Population(hidden.len() - 1),
-        to: hidden.len(),
-        weights: normal_matrix(rng, pre, 3, 2.0, 0.1),
-        delay: 0.0,
-    });
-    Ok(Network::try_new(
+    init.push((2.0, 0.1));
+    let spec = FeedForwardSpec {
         inputs,
-        populations,
-        projections,
-        T_MAX,
-        1000,
-    )?)
+        hidden: hidden.to_vec(),
+        outputs: 3,
+        neuron: PARAMS,
+        init,
+        t_max: T_MAX,
+        max_spikes_per_neuron: 1000,
+    };
+    Ok(spec.build(rng.random())?)
 }
 
 /// Yin-Yang-like inputs: `(x, y, 1 - x, 1 - y)` at `0.15 + 1.85 v` and a bias spike at 0.9.
