@@ -1,36 +1,16 @@
 //! The examples' command lines on bad input: one-line message, exit status 2, no panic.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 
-/// Path of a compiled example: `cargo test` builds the examples next to the test binaries;
-/// when only this test target was built, build the example first.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success(), "building example {name}");
-    }
-    path
-}
+use common::{INPUT, NET, example};
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
 }
-
-const NET: &str = r#"{"neuron": {"alpha": 1.0, "beta": 0.9, "theta": 1.0}, "inputs": 2,
-  "populations": [{"name": "h", "size": 2}, {"name": "o", "size": 2}],
-  "projections": [{"from": "input", "to": "h", "weights": [[3.0, 2.0], [2.5, 3.5]]},
-                  {"from": "h", "to": "o", "weights": [[2.0, 1.5], [1.5, 2.0]]}],
-  "t_max": 10.0}"#;
-const INPUT: &str = r#"{"input_spikes": [[0.0], [1.0]]}"#;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(example("simulate"))

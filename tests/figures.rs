@@ -1,24 +1,12 @@
 //! Smoke tests of the figure pipelines: `scaling --quick` and `yinyang --plots` on tiny
 //! sizes write their CSV tables and PNG figures.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-/// Path of a compiled example: `cargo test` builds the examples next to the test binaries;
-/// when only this test target was built, build the example first.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success(), "building example {name}");
-    }
-    path
-}
+use common::example;
 
 fn run(name: &str, args: &[&str]) -> String {
     let out = Command::new(example(name)).args(args).output().unwrap();

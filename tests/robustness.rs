@@ -6,6 +6,8 @@
 //! example: a non-zero exit status, exactly one line `error: ...` on stderr, no "panicked",
 //! and every output file that existed before the run left intact byte for byte.
 
+mod common;
+
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,6 +28,8 @@ use fpsnn::train::{
     Silent, TrainConfig, TrainError, Trainer, sample_gradient, set_weights,
 };
 use nalgebra::DMatrix;
+
+use common::{INPUT, NET, example};
 
 // ---------------------------------------------------------------------------------------
 // The matrix
@@ -151,31 +155,8 @@ impl Matrix {
     }
 }
 
-/// Path of a compiled example (as in `tests/cli.rs`): `cargo test` builds the examples next
-/// to the test binaries; when only this test target was built, build the example once.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
-            .unwrap();
-        assert!(status.success(), "building example {name}");
-    }
-    path
-}
-
 // ---------------------------------------------------------------------------------------
 // Fixtures
-
-const NET: &str = r#"{"neuron": {"alpha": 1.0, "beta": 0.9, "theta": 1.0}, "inputs": 2,
-  "populations": [{"name": "h", "size": 2}, {"name": "o", "size": 2}],
-  "projections": [{"from": "input", "to": "h", "weights": [[3.0, 2.0], [2.5, 3.5]]},
-                  {"from": "h", "to": "o", "weights": [[2.0, 1.5], [1.5, 2.0]]}],
-  "t_max": 10.0}"#;
-const INPUT: &str = r#"{"input_spikes": [[0.0], [1.0]]}"#;
 
 fn edit(from: &str, to: &str) -> String {
     assert!(NET.contains(from), "fixture lacks {from}");
@@ -2032,9 +2013,11 @@ fn fuzz_regressions() {
     println!("fuzz regressions replayed: {replayed}");
 }
 
-/// Writes the fuzzers' seed inputs (`FPSNN_WRITE_FUZZ_SEEDS=fuzz/seeds cargo test --test
-/// robustness write_fuzz_seeds`); a no-op otherwise.
+/// Writes the fuzzers' seed inputs: a tool, not a check, so it is ignored by default
+/// (`FPSNN_WRITE_FUZZ_SEEDS=fuzz/seeds cargo test --test robustness write_fuzz_seeds --
+/// --ignored`); without the variable it does nothing.
 #[test]
+#[ignore = "writes the fuzz seeds; run with FPSNN_WRITE_FUZZ_SEEDS=DIR and --ignored"]
 fn write_fuzz_seeds() {
     let Ok(root) = std::env::var("FPSNN_WRITE_FUZZ_SEEDS") else {
         return;
