@@ -6,7 +6,7 @@ use flate2::read::GzDecoder;
 use fpsnn_core::Time;
 
 use crate::csv::lines;
-use crate::{DatasetError, ImageDataset, ImageSet, Split};
+use crate::{DatasetError, ImageDataset, ImageSet, IntensityEncoder, Split};
 
 /// `data/digits.csv.gz`; provenance in `data/PROVENANCE.md`.
 const DIGITS_CSV_GZ: &[u8] = include_bytes!("../data/digits.csv.gz");
@@ -26,6 +26,10 @@ pub struct DigitsConfig {
     pub seed: u64,
     /// Latest spike time `T` of the pixel encoding (default `4.0`).
     pub t_max: Time,
+    /// Give every pixel an "off" channel too (128 inputs; see
+    /// [`IntensityEncoder::with_off_channels`](crate::IntensityEncoder::with_off_channels));
+    /// default `false`.
+    pub off_channels: bool,
 }
 
 impl Default for DigitsConfig {
@@ -34,6 +38,7 @@ impl Default for DigitsConfig {
             test_fraction: 0.2,
             seed: 0,
             t_max: 4.0,
+            off_channels: false,
         }
     }
 }
@@ -72,8 +77,9 @@ pub fn digits_images() -> Result<ImageSet, DatasetError> {
 /// The digits as a spike classification task: 64 input channels (one per pixel,
 /// row-major), 10 classes, a seeded stratified split by the rule of
 /// [`stratified_split`](crate::stratified_split) (1438 / 359 with the default config), and
-/// the [`IntensityEncoder`](crate::IntensityEncoder) latency code: pixel `p` spikes once at
-/// `t = T (1 - p / 16)` if `p > 0`, and never if `p = 0`.
+/// the [`IntensityEncoder`] latency code: pixel `p` spikes once at
+/// `t = T (1 - p / 16)` if `p > 0`, and never if `p = 0`; with `off_channels`, 64 more
+/// channels where pixel `p` spikes at `t = T p / 16` if `p < 16`.
 ///
 /// # Errors
 /// [`DatasetError::InvalidParameter`] for a bad `test_fraction` or `t_max`,
@@ -92,5 +98,12 @@ pub fn digits_images() -> Result<ImageSet, DatasetError> {
 pub fn digits(config: &DigitsConfig) -> Result<Split<ImageDataset>, DatasetError> {
     digits_images()?
         .split(config.test_fraction, config.seed)?
-        .try_map(|images| images.into_dataset(config.t_max))
+        .try_map(|images| {
+            let encoder = IntensityEncoder::try_new(config.t_max, f64::from(MAX_INTENSITY))?;
+            images.into_dataset_with(if config.off_channels {
+                encoder.with_off_channels()
+            } else {
+                encoder
+            })
+        })
 }

@@ -11,7 +11,7 @@ use crate::error::{check_positive, check_time};
 /// |---|---|---|---|
 /// | [`LatencyEncoder`] | 1 | `t = t_early + (t_late - t_early) v`, `v` in `[0, 1]` | optional bias spike |
 /// | [`MinMaxEncoder`] | 1 | `t = T (1 - (x - min) / (max - min))`, clamped to `[0, T]` | none |
-/// | [`IntensityEncoder`] | 0 or 1 | `t = T (1 - p / p_max)` for `p > 0`, no spike for `p = 0` | none |
+/// | [`IntensityEncoder`] | 0 or 1 | `t = T (1 - p / p_max)` for `p > 0`, no spike for `p = 0` | optional "off" channel per feature: `t = T p / p_max` for `p < p_max` |
 pub trait SpikeEncoder: Send + Sync {
     /// Number of input channels produced for `num_features` features.
     fn num_channels(&self, num_features: usize) -> usize;
@@ -326,17 +326,34 @@ impl SpikeEncoder for MinMaxEncoder {
 /// so the brightest pixels fire first (at `0`) and background pixels stay silent, which
 /// keeps the number of input spikes (and the simulation cost) proportional to the ink.
 ///
+/// With [`IntensityEncoder::with_off_channels`] every feature gets a second, "off"
+/// channel that codes the complement, as the on/off cells of a retina do:
+///
+/// ```text
+/// t_off = T p / p_max   for p < p_max,    no spike for p = p_max,
+/// ```
+///
+/// so a blank pixel is positive evidence (an early spike) instead of an absence. The off
+/// channels follow all the on channels: channel `k` is feature `k` on, `n + k` off.
+///
 /// # Examples
 /// ```
 /// use fpsnn_datasets::{IntensityEncoder, SpikeEncoder};
 /// let encoder = IntensityEncoder::try_new(4.0, 16.0)?;
 /// assert_eq!(encoder.encode(&[0.0, 4.0, 16.0])?, vec![vec![], vec![3.0], vec![0.0]]);
+/// let on_off = encoder.with_off_channels();
+/// assert_eq!(on_off.num_channels(3), 6);
+/// assert_eq!(
+///     on_off.encode(&[0.0, 4.0, 16.0])?,
+///     vec![vec![], vec![3.0], vec![0.0], vec![0.0], vec![1.0], vec![]]
+/// );
 /// # Ok::<(), fpsnn_datasets::DatasetError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IntensityEncoder {
     t_max: Time,
     max_value: f64,
+    off_channels: bool,
 }
 
 impl IntensityEncoder {
@@ -347,7 +364,26 @@ impl IntensityEncoder {
     pub fn try_new(t_max: Time, max_value: f64) -> Result<Self, DatasetError> {
         check_positive("t_max", t_max)?;
         check_positive("max_value", max_value)?;
-        Ok(Self { t_max, max_value })
+        Ok(Self {
+            t_max,
+            max_value,
+            off_channels: false,
+        })
+    }
+
+    /// The same encoder with an "off" channel per feature (see the type's docs).
+    #[must_use]
+    pub fn with_off_channels(self) -> Self {
+        Self {
+            off_channels: true,
+            ..self
+        }
+    }
+
+    /// Whether every feature also has an "off" channel.
+    #[must_use]
+    pub fn has_off_channels(&self) -> bool {
+        self.off_channels
     }
 
     /// The time a vanishingly faint pixel would spike at.
@@ -370,22 +406,46 @@ impl IntensityEncoder {
             Vec::new()
         }
     }
+
+    /// "Off" train of one intensity already known to lie in `[0, max_value]`.
+    fn off_train_unchecked(&self, p: f64) -> Vec<Time> {
+        if p < self.max_value {
+            vec![self.t_max * (p / self.max_value)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// All trains of intensities already known to lie in `[0, max_value]`: the on
+    /// channels, then (if enabled) the off channels.
+    pub(crate) fn trains_unchecked(
+        &self,
+        values: impl Iterator<Item = f64> + Clone,
+    ) -> Vec<Vec<Time>> {
+        let on = values.clone().map(|p| self.train_unchecked(p));
+        if self.off_channels {
+            on.chain(values.map(|p| self.off_train_unchecked(p)))
+                .collect()
+        } else {
+            on.collect()
+        }
+    }
 }
 
 impl SpikeEncoder for IntensityEncoder {
     fn num_channels(&self, num_features: usize) -> usize {
-        num_features
+        if self.off_channels {
+            2 * num_features
+        } else {
+            num_features
+        }
     }
 
     fn encode(&self, features: &[f64]) -> Result<Vec<Vec<Time>>, DatasetError> {
-        features
-            .iter()
-            .enumerate()
-            .map(|(feature, &p)| {
-                check_range(feature, p, 0.0, self.max_value)?;
-                Ok(self.train_unchecked(p))
-            })
-            .collect()
+        for (feature, &p) in features.iter().enumerate() {
+            check_range(feature, p, 0.0, self.max_value)?;
+        }
+        Ok(self.trains_unchecked(features.iter().copied()))
     }
 }
 

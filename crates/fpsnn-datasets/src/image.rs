@@ -213,6 +213,26 @@ impl ImageSet {
     /// [`DatasetError::InvalidParameter`] unless `t_max` is finite and `> 0`.
     pub fn into_dataset(self, t_max: Time) -> Result<ImageDataset, DatasetError> {
         let encoder = IntensityEncoder::try_new(t_max, f64::from(self.max_value))?;
+        self.into_dataset_with(encoder)
+    }
+
+    /// The spike dataset of these images under `encoder` (for example one
+    /// [`with_off_channels`](IntensityEncoder::with_off_channels)).
+    ///
+    /// # Errors
+    /// [`DatasetError::InvalidParameter`] if the encoder's `max_value` is not this set's
+    /// `max_value()` (pixels would fall outside its range, or never reach its top).
+    pub fn into_dataset_with(
+        self,
+        encoder: IntensityEncoder,
+    ) -> Result<ImageDataset, DatasetError> {
+        if encoder.max_value().to_bits() != f64::from(self.max_value).to_bits() {
+            return Err(DatasetError::InvalidParameter {
+                name: "max_value",
+                value: encoder.max_value(),
+                expected: "the image set's largest intensity",
+            });
+        }
         Ok(ImageDataset {
             images: self,
             encoder,
@@ -267,11 +287,8 @@ impl Dataset for ImageDataset {
         }
         // Pixels are within [0, max_value] by the `ImageSet` invariant.
         let trains = self
-            .images
-            .image(index)
-            .iter()
-            .map(|&p| self.encoder.train_unchecked(f64::from(p)))
-            .collect();
+            .encoder
+            .trains_unchecked(self.images.image(index).iter().map(|&p| f64::from(p)));
         Some(Sample::new(trains, self.images.label(index)))
     }
 }

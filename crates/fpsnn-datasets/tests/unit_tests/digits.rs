@@ -1,4 +1,6 @@
-use fpsnn_datasets::{Dataset, DigitsConfig, class_counts, digits, digits_images};
+use fpsnn_datasets::{
+    Dataset, DatasetError, DigitsConfig, IntensityEncoder, class_counts, digits, digits_images,
+};
 
 /// Class counts of the 1797 UCI test-set digits (scikit-learn `load_digits`).
 const COUNTS: [usize; 10] = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180];
@@ -51,4 +53,54 @@ fn pixels_are_latency_coded_and_blank_pixels_are_silent() {
     }
     let ink = images.image(0).iter().filter(|&&p| p > 0).count();
     assert_eq!(sample.num_spikes(), ink);
+}
+
+#[test]
+fn off_channels_code_the_complement_after_all_on_channels() {
+    let images = digits_images().unwrap();
+    let config = DigitsConfig {
+        off_channels: true,
+        ..DigitsConfig::default()
+    };
+    let split = digits(&config).unwrap();
+    assert_eq!(split.train.num_inputs(), 128);
+    let plain = digits(&DigitsConfig::default()).unwrap();
+    for k in [0, 1, 500, split.train.len() - 1] {
+        let (on_off, on) = (split.train.sample(k), plain.train.sample(k));
+        assert_eq!(on_off.label, on.label);
+        // The on channels are the plain encoding, unchanged.
+        assert_eq!(&on_off.input_spikes[..64], &on.input_spikes[..]);
+        let pixels = split.train.images().image(k);
+        for (pixel, &p) in pixels.iter().enumerate() {
+            let off = &on_off.input_spikes[64 + pixel];
+            if p == 16 {
+                assert!(off.is_empty(), "a full pixel has no off spike");
+            } else {
+                assert_eq!(off, &vec![4.0 * f64::from(p) / 16.0]);
+            }
+        }
+    }
+    // Every pixel spikes on at least one of its two channels.
+    let sample = split.test.sample(0);
+    for pixel in 0..64 {
+        assert!(
+            !(sample.input_spikes[pixel].is_empty() && sample.input_spikes[64 + pixel].is_empty())
+        );
+    }
+    // The top-left pixel is blank everywhere: its off channel fires at 0.
+    assert_eq!(images.image(0)[0], 0);
+    assert_eq!(split.train.sample(0).input_spikes[64], vec![0.0]);
+}
+
+#[test]
+fn an_encoder_for_another_intensity_range_is_rejected() {
+    let images = digits_images().unwrap();
+    let encoder = IntensityEncoder::try_new(4.0, 255.0).unwrap();
+    assert!(matches!(
+        images.into_dataset_with(encoder),
+        Err(DatasetError::InvalidParameter {
+            name: "max_value",
+            ..
+        })
+    ));
 }

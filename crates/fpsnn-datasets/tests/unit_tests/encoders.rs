@@ -69,14 +69,16 @@ fn encoders_report_bad_features_with_the_row() {
     ));
     let table = FeatureTable::try_new(&[[0.0, 1.0], [2.0, 0.0]], vec![0, 0], 1).unwrap();
     let intensity = IntensityEncoder::try_new(1.0, 1.0).unwrap();
-    assert!(matches!(
-        table.encode(&intensity),
-        Err(DatasetError::FeatureOutOfRange {
-            sample: Some(1),
-            feature: 0,
-            ..
-        })
-    ));
+    for encoder in [intensity, intensity.with_off_channels()] {
+        assert!(matches!(
+            table.encode(&encoder),
+            Err(DatasetError::FeatureOutOfRange {
+                sample: Some(1),
+                feature: 0,
+                ..
+            })
+        ));
+    }
     let minmax = MinMaxEncoder::try_new(1.0, vec![0.0], vec![1.0]).unwrap();
     assert!(matches!(
         table.encode(&minmax),
@@ -94,9 +96,14 @@ fn encoders_work_as_trait_objects() {
         Box::new(LatencyEncoder::yin_yang()),
         Box::new(IntensityEncoder::try_new(4.0, 16.0).unwrap()),
         Box::new(MinMaxEncoder::try_new(16.0, vec![0.0; 2], vec![1.0; 2]).unwrap()),
+        Box::new(
+            IntensityEncoder::try_new(4.0, 16.0)
+                .unwrap()
+                .with_off_channels(),
+        ),
     ];
     let channels: Vec<usize> = encoders.iter().map(|e| e.num_channels(2)).collect();
-    assert_eq!(channels, [3, 2, 2]);
+    assert_eq!(channels, [3, 2, 2, 4]);
     for encoder in &encoders {
         let trains = encoder.encode(&[0.0, 1.0]).unwrap();
         assert_eq!(trains.len(), encoder.num_channels(2));
