@@ -1,13 +1,20 @@
-//! The 8x8 handwritten digits (UCI, 1797 images) with a 64-hidden-10 spiking network:
-//! pixel `p` spikes at `t = T (1 - p/16)` (a blank pixel does not spike), first-spike
+//! The 8x8 handwritten digits (UCI, 1797 images) with a 128-200-10 spiking network:
+//! on/off latency coding (pixel `p` spikes at `t = T (1 - p/16)` on its on channel if
+//! `p > 0`, and at `t = T p/16` on its off channel if `p < 16`), first-spike
 //! cross-entropy, Adam; prints the test accuracy on the stratified 20 % test split.
 //!
 //! ```text
-//! cargo run --release --example digits -- [--hidden 100] [--epochs 40] [--batch 32]
-//!     [--lr 2e-3] [--seed S] [--threads T] [--quiet] [--plots DIR] [--encode-t 2]
-//!     [--t-max 8] [--tau0 0.5] [--gamma 0.01] [--silent-penalty 1] [--init-hidden 0.5]
-//!     [--init-output 1] [--bias B]
+//! cargo run --release --example digits -- [--hidden 200] [--epochs 40] [--batch 32]
+//!     [--lr 2e-3] [--seed S] [--threads T] [--quiet] [--plots DIR] [--encoding on-off|on]
+//!     [--encode-t 2] [--t-max 3] [--tau0 0.25] [--tau1 4] [--gamma 0.01]
+//!     [--silent-penalty 3] [--alpha 1] [--beta 0.5] [--init-hidden 0.2]
+//!     [--init-hidden-sd 0.3] [--init-output 0.2] [--init-output-sd 0.3] [--bias B]
+//!     [--lr-decay F --lr-every N] [--validation F]
 //! ```
+//!
+//! `--validation F` holds out a stratified fraction `F` of the training split (seed 1) and
+//! reports accuracy on it: the defaults were chosen that way (docs/results.md), so the
+//! test split is only reported.
 //!
 //! `--plots DIR` writes the training curves, first-spike histograms (test split, at
 //! initialisation and after training), raster and membrane potentials.
@@ -18,8 +25,8 @@ mod figures;
 
 use std::process::ExitCode;
 
-use common::{Args, Progress};
-use fpsnn::datasets::{Dataset, DigitsConfig, SpikeDataset, digits};
+use common::{Args, CliError, Progress};
+use fpsnn::datasets::{Dataset, DigitsConfig, SpikeDataset, digits, stratified_split};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
 use fpsnn::train::{Adam, GradientOptions};
@@ -47,25 +54,49 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "encode-t",
             "plots",
             "gamma",
+            "tau1",
+            "alpha",
+            "beta",
+            "init-hidden-sd",
+            "init-output-sd",
+            "lr-decay",
+            "lr-every",
+            "encoding",
+            "validation",
         ],
     )?;
-    let hidden: usize = args.parse_or("hidden", 100)?;
+    let hidden: usize = args.parse_or("hidden", 200)?;
     let epochs: usize = args.parse_or("epochs", 40)?;
     let batch: usize = args.parse_or("batch", 32)?;
     let lr: f64 = args.parse_or("lr", 2e-3)?;
     let seed: u64 = args.parse_or("seed", 0)?;
-    let t_max: f64 = args.parse_or("t-max", 8.0)?;
-    let tau0: f64 = args.parse_or("tau0", 0.5)?;
-    let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
-    let init_hidden: f64 = args.parse_or("init-hidden", 0.5)?;
-    let init_output: f64 = args.parse_or("init-output", 1.0)?;
+    let t_max: f64 = args.parse_or("t-max", 3.0)?;
+    let tau0: f64 = args.parse_or("tau0", 0.25)?;
+    let silent_penalty: f64 = args.parse_or("silent-penalty", 3.0)?;
+    let init_hidden: f64 = args.parse_or("init-hidden", 0.2)?;
+    let init_output: f64 = args.parse_or("init-output", 0.2)?;
     // A reference spike on an extra input channel at this time (negative: none).
     let bias: f64 = args.parse_or("bias", -1.0)?;
     let encode_t: f64 = args.parse_or("encode-t", 2.0)?;
     let gamma: f64 = args.parse_or("gamma", 0.01)?;
+    let tau1: f64 = args.parse_or("tau1", 4.0)?;
+    let alpha: f64 = args.parse_or("alpha", 1.0)?;
+    let beta: f64 = args.parse_or("beta", 0.5)?;
+    let init_hidden_sd: f64 = args.parse_or("init-hidden-sd", 0.3)?;
+    let init_output_sd: f64 = args.parse_or("init-output-sd", 0.3)?;
+    let lr_decay: f64 = args.parse_or("lr-decay", 1.0)?;
+    let lr_every: usize = args.parse_or("lr-every", 10)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
+    let off_channels = match args.get("encoding").unwrap_or("on-off") {
+        "on-off" => true,
+        "on" => false,
+        other => {
+            return Err(CliError(format!("unknown --encoding `{other}` (on-off, on)")).into());
+        }
+    };
     let data = digits(&DigitsConfig {
         t_max: encode_t,
+        off_channels,
         ..DigitsConfig::default()
     })?;
     let (mut train, mut test) = (
@@ -76,22 +107,49 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         train = train.with_bias_channel(bias)?;
         test = test.with_bias_channel(bias)?;
     }
+    // `--validation F`: hold out a stratified fraction F of the training split (seed 1)
+    // to choose settings on; the test split stays for reporting.
+    let validation_fraction: f64 = args.parse_or("validation", 0.0)?;
+    if !(0.0..1.0).contains(&validation_fraction) {
+        return Err(CliError(format!(
+            "--validation must be a fraction in [0, 1), got {validation_fraction}"
+        ))
+        .into());
+    }
+    let validation = if validation_fraction > 0.0 {
+        let labels: Vec<usize> = train.samples().iter().map(|s| s.label).collect();
+        let parts = stratified_split(&labels, 10, validation_fraction, 1)?;
+        let (inputs, samples) = (train.num_inputs(), train.into_samples());
+        let pick = |indices: &[usize]| {
+            SpikeDataset::try_new(
+                indices.iter().map(|&i| samples[i].clone()).collect(),
+                inputs,
+                10,
+            )
+        };
+        let validation = pick(&parts.test)?;
+        train = pick(&parts.train)?;
+        Some(validation)
+    } else {
+        None
+    };
     let spec = FeedForwardSpec {
         inputs: train.num_inputs(),
         hidden: vec![hidden],
         outputs: 10,
-        neuron: NeuronParams::try_new(1.0, 0.5, 1.0)?,
-        // ~30 active pixels per image: mean input 0.1 per pixel
-        init: vec![(init_hidden, 0.3), (init_output, 0.3)],
+        neuron: NeuronParams::try_new(alpha, beta, 1.0)?,
+        // 64 on/off spikes per image, most of them early: a small positive mean keeps the
+        // hidden layer firing without saturating it (docs/results.md)
+        init: vec![(init_hidden, init_hidden_sd), (init_output, init_output_sd)],
         t_max,
         max_spikes_per_neuron: 200,
     };
-    let loss = FirstSpikeCrossEntropy::try_new(tau0, 4.0, gamma, t_max)?;
+    let loss = FirstSpikeCrossEntropy::try_new(tau0, tau1, gamma, t_max)?;
     let optimizer: Adam = AdamConfig::with_lr(lr).build()?;
     let config = TrainConfig {
         batch_size: batch,
         seed,
-        schedule: Default::default(),
+        schedule: common::step_schedule(lr_decay, lr_every),
         gradient: GradientOptions {
             silent_label_penalty: silent_penalty,
             ..GradientOptions::default()
@@ -109,11 +167,22 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         None => None,
     };
     let mut progress = Progress::new(args.flag("quiet"), epochs);
-    trainer.fit(&train, None, Some(&test), epochs, 5, &mut progress)?;
+    trainer.fit(
+        &train,
+        validation.as_ref().map(|v| v as &dyn Dataset),
+        Some(&test),
+        epochs,
+        5,
+        &mut progress,
+    )?;
     let test_stats = trainer.evaluate(&test)?;
     let train_stats = trainer.evaluate(&train)?;
+    let validation_text = match &validation {
+        Some(v) => format!("  validation {:.2}%", 100.0 * trainer.evaluate(v)?.accuracy),
+        None => String::new(),
+    };
     println!(
-        "digits: train {:.2}%  test {:.2}%  ({} hidden, {epochs} epochs)",
+        "digits: train {:.2}%{validation_text}  test {:.2}%  ({} hidden, {epochs} epochs)",
         100.0 * train_stats.accuracy,
         100.0 * test_stats.accuracy,
         hidden

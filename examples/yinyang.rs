@@ -30,7 +30,7 @@ use common::{Args, CliError, Progress};
 use fpsnn::datasets::{LatencyEncoder, YinYangSplit, yin_yang};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
-use fpsnn::train::{Adam, GradientOptions, LrSchedule};
+use fpsnn::train::{Adam, GradientOptions};
 
 /// A training set-up.
 struct Preset {
@@ -172,16 +172,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         let config = TrainConfig {
             batch_size: p.batch,
             seed: run_seed,
-            // A factor of exactly 1 is a constant rate; anything else (NaN included) goes to
-            // the trainer, which rejects a factor outside (0, 1].
-            schedule: if p.decay.0.to_bits() == 1.0_f64.to_bits() {
-                LrSchedule::Constant
-            } else {
-                LrSchedule::Step {
-                    factor: p.decay.0,
-                    every: p.decay.1,
-                }
-            },
+            schedule: common::step_schedule(p.decay.0, p.decay.1),
             gradient: GradientOptions {
                 silent_label_penalty: p.silent_penalty,
                 ..GradientOptions::default()

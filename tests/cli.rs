@@ -177,3 +177,38 @@ fn simulate_rejects_bad_input_with_one_line_and_status_2() {
     }
     assert_eq!(cases.len(), 15);
 }
+
+#[test]
+fn digits_holds_out_a_validation_split_and_rejects_bad_settings() {
+    let out = Command::new(example("digits"))
+        .args([
+            "--epochs",
+            "1",
+            "--hidden",
+            "8",
+            "--validation",
+            "0.2",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("validation"), "{stdout}");
+    for (args, expected) in [
+        (["--encoding", "bogus"], "unknown --encoding `bogus`"),
+        (["--validation", "1"], "--validation must be a fraction"),
+        (["--validation", "NaN"], "--validation must be a fraction"),
+    ] {
+        let out = Command::new(example("digits"))
+            .args(args)
+            .arg("--quiet")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

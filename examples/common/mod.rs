@@ -171,3 +171,14 @@ pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
     };
     (mean, var.sqrt())
 }
+
+/// The `--lr-decay F --lr-every N` staircase: a factor of exactly 1 is a constant rate;
+/// anything else (NaN included) goes to the trainer, which rejects a factor outside
+/// `(0, 1]`.
+pub fn step_schedule(factor: f64, every: usize) -> fpsnn::train::LrSchedule {
+    if factor.to_bits() == 1.0_f64.to_bits() {
+        fpsnn::train::LrSchedule::Constant
+    } else {
+        fpsnn::train::LrSchedule::Step { factor, every }
+    }
+}
