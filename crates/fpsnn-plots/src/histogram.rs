@@ -225,9 +225,10 @@ impl Figure for HistogramFigure<'_> {
 }
 
 /// Draws first-spike-time histograms: one row per set (e.g. at initialisation and after
-/// training; wrapped after 5 outputs), one panel per output neuron, one coloured histogram per class of the samples
-/// (the paper's Fig. 4: after training the true class's output fires first). Silent
-/// outputs are counted in each panel's caption. Writes PNG or SVG by extension.
+/// training; wrapped after 5 outputs), one panel per output neuron, one coloured histogram
+/// per class of the samples (the paper's Fig. 4: after training the true class's output
+/// fires first). Silent outputs are counted in each panel's caption. Writes PNG or SVG by
+/// extension.
 ///
 /// # Errors
 /// [`PlotError::Empty`] without sets or samples; [`PlotError::Invalid`] for labels and
