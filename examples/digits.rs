@@ -26,7 +26,7 @@ mod figures;
 use std::process::ExitCode;
 
 use common::{Args, CliError, Progress};
-use fpsnn::datasets::{Dataset, DigitsConfig, SpikeDataset, digits, stratified_split};
+use fpsnn::datasets::{Dataset, DigitsConfig, SpikeDataset, digits};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
 use fpsnn::train::{Adam, GradientOptions};
@@ -107,32 +107,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         train = train.with_bias_channel(bias)?;
         test = test.with_bias_channel(bias)?;
     }
-    // `--validation F`: hold out a stratified fraction F of the training split (seed 1)
-    // to choose settings on; the test split stays for reporting.
-    let validation_fraction: f64 = args.parse_or("validation", 0.0)?;
-    if !(0.0..1.0).contains(&validation_fraction) {
-        return Err(CliError(format!(
-            "--validation must be a fraction in [0, 1), got {validation_fraction}"
-        ))
-        .into());
-    }
-    let validation = if validation_fraction > 0.0 {
-        let labels: Vec<usize> = train.samples().iter().map(|s| s.label).collect();
-        let parts = stratified_split(&labels, 10, validation_fraction, 1)?;
-        let (inputs, samples) = (train.num_inputs(), train.into_samples());
-        let pick = |indices: &[usize]| {
-            SpikeDataset::try_new(
-                indices.iter().map(|&i| samples[i].clone()).collect(),
-                inputs,
-                10,
-            )
-        };
-        let validation = pick(&parts.test)?;
-        train = pick(&parts.train)?;
-        Some(validation)
-    } else {
-        None
-    };
+    let (train, validation) =
+        common::hold_out_validation(train, 10, args.parse_or("validation", 0.0)?)?;
     let spec = FeedForwardSpec {
         inputs: train.num_inputs(),
         hidden: vec![hidden],

@@ -182,3 +182,40 @@ pub fn step_schedule(factor: f64, every: usize) -> fpsnn::train::LrSchedule {
         fpsnn::train::LrSchedule::Step { factor, every }
     }
 }
+
+/// The `--validation F` hold-out: a stratified fraction `F` of `train` (split seed 1)
+/// becomes a validation set to choose settings on, so the test split stays for reporting.
+/// `F = 0` keeps `train` whole and returns no validation set.
+pub fn hold_out_validation(
+    train: fpsnn::datasets::SpikeDataset,
+    classes: usize,
+    fraction: f64,
+) -> Result<
+    (
+        fpsnn::datasets::SpikeDataset,
+        Option<fpsnn::datasets::SpikeDataset>,
+    ),
+    Box<dyn std::error::Error>,
+> {
+    use fpsnn::datasets::{Dataset, SpikeDataset, stratified_split};
+    if !(0.0..1.0).contains(&fraction) {
+        return Err(CliError(format!(
+            "--validation must be a fraction in [0, 1), got {fraction}"
+        ))
+        .into());
+    }
+    if fraction == 0.0 {
+        return Ok((train, None));
+    }
+    let labels: Vec<usize> = train.samples().iter().map(|s| s.label).collect();
+    let parts = stratified_split(&labels, classes, fraction, 1)?;
+    let (inputs, samples) = (train.num_inputs(), train.into_samples());
+    let pick = |indices: &[usize]| {
+        SpikeDataset::try_new(
+            indices.iter().map(|&i| samples[i].clone()).collect(),
+            inputs,
+            classes,
+        )
+    };
+    Ok((pick(&parts.train)?, Some(pick(&parts.test)?)))
+}
