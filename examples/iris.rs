@@ -15,10 +15,11 @@
 //! encoder stays fitted on the whole training part) and prints each run's accuracy on it
 //! and the mean: settings are chosen on that, not on the test split.
 //!
-//! The reference spike (`--bias`; a negative value removes it) is not in the paper: without
-//! it a feed-forward network cannot tell a pattern from the same pattern shifted in time,
-//! and versicolor and virginica differ mostly by such a shift under this encoding, which
-//! capped training accuracy near 85 % (docs/results.md).
+//! The reference spike (`--bias T`, or `--bias T1,T2,...` for one reference channel per
+//! time; a single negative value removes it) is not in the paper: without it a feed-forward
+//! network cannot tell a pattern from the same pattern shifted in time, and versicolor and
+//! virginica differ mostly by such a shift under this encoding, which capped training
+//! accuracy near 85 % (docs/results.md).
 //!
 //! `--plots DIR` writes the first run's training curves, first-spike histograms (test
 //! split, at initialisation and after training), raster and membrane potentials.
@@ -82,8 +83,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let tau1: f64 = args.parse_or("tau1", 1.0)?;
     let gamma: f64 = args.parse_or("gamma", 0.0)?;
     let hidden: usize = args.parse_or("hidden", 10)?;
-    // A negative value means no bias channel.
-    let bias: f64 = args.parse_or("bias", 0.0)?;
+    // One reference channel per listed time; a single negative value means none.
+    let bias = reference_times(args.get("bias").unwrap_or("0"))?;
     let encode_t: f64 = args.parse_or("encode-t", 16.0)?;
     let init_hidden: f64 = args.parse_or("init-hidden", 2.0)?;
     let init_output: f64 = args.parse_or("init-output", 2.0)?;
@@ -105,9 +106,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         t_max: encode_t,
         ..IrisConfig::default()
     })?;
-    if bias >= 0.0 {
-        data.train = data.train.with_bias_channel(bias)?;
-        data.test = data.test.with_bias_channel(bias)?;
+    for &time in &bias {
+        data.train = data.train.with_bias_channel(time)?;
+        data.test = data.test.with_bias_channel(time)?;
     }
     let (train, validation) =
         common::hold_out_validation(data.train, 3, args.parse_or("validation", 0.0)?)?;
@@ -185,4 +186,21 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("iris test accuracy over {runs} run(s): {mean:.2} ± {sd:.2} %");
     Ok(())
+}
+
+/// `--bias T1,T2,...`: one reference channel per time (each checked by
+/// `with_bias_channel`); a single negative value means no reference channel.
+fn reference_times(text: &str) -> Result<Vec<f64>, CliError> {
+    let times = text
+        .split(',')
+        .map(|t| {
+            t.trim()
+                .parse::<f64>()
+                .map_err(|_| CliError(format!("--bias: cannot parse `{t}`")))
+        })
+        .collect::<Result<Vec<f64>, _>>()?;
+    Ok(match times[..] {
+        [t] if t < 0.0 => Vec::new(),
+        _ => times,
+    })
 }

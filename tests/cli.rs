@@ -212,3 +212,51 @@ fn digits_holds_out_a_validation_split_and_rejects_bad_settings() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
+    let out = Command::new(example("iris"))
+        .args([
+            "--runs",
+            "2",
+            "--epochs",
+            "2",
+            "--validation",
+            "0.2",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(stdout.matches("  validation ").count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("iris validation accuracy over 2 run(s)"),
+        "{stdout}"
+    );
+    for (args, expected) in [
+        (
+            &["--validation", "1"][..],
+            "--validation must be a fraction",
+        ),
+        (
+            &["--validation", "-0.1"][..],
+            "--validation must be a fraction",
+        ),
+        (&["--lr-decay", "0", "--lr-every", "5"][..], "schedule"),
+        (&["--alpha", "-1"][..], "alpha"),
+        (&["--bias", "0,x"][..], "--bias: cannot parse `x`"),
+        (&["--bias", "0,-1"][..], "bias"),
+    ] {
+        let out = Command::new(example("iris"))
+            .args(args)
+            .args(["--runs", "1", "--epochs", "1", "--quiet"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
