@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! cargo run --release --example digits -- [--hidden 200] [--epochs 40] [--batch 32]
-//!     [--lr 2e-3] [--seed S] [--threads T] [--quiet] [--plots DIR] [--encoding on-off|on]
-//!     [--encode-t 2] [--t-max 3] [--tau0 0.25] [--tau1 4] [--gamma 0.01]
+//!     [--lr 1e-3] [--seed S] [--threads T] [--quiet] [--plots DIR] [--encoding on-off|on]
+//!     [--encode-t 2] [--t-max 3] [--tau0 0.1] [--tau1 4] [--gamma 0.01]
 //!     [--silent-penalty 3] [--alpha 1] [--beta 0.5] [--init-hidden 0.2]
 //!     [--init-hidden-sd 0.3] [--init-output 0.2] [--init-output-sd 0.3] [--bias B]
 //!     [--lr-decay F --lr-every N] [--validation F]
@@ -68,10 +68,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let hidden: usize = args.parse_or("hidden", 200)?;
     let epochs: usize = args.parse_or("epochs", 40)?;
     let batch: usize = args.parse_or("batch", 32)?;
-    let lr: f64 = args.parse_or("lr", 2e-3)?;
+    let lr: f64 = args.parse_or("lr", 1e-3)?;
     let seed: u64 = args.parse_or("seed", 0)?;
     let t_max: f64 = args.parse_or("t-max", 3.0)?;
-    let tau0: f64 = args.parse_or("tau0", 0.25)?;
+    let tau0: f64 = args.parse_or("tau0", 0.1)?;
     let silent_penalty: f64 = args.parse_or("silent-penalty", 3.0)?;
     let init_hidden: f64 = args.parse_or("init-hidden", 0.2)?;
     let init_output: f64 = args.parse_or("init-output", 0.2)?;
