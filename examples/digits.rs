@@ -7,7 +7,7 @@
 //! cargo run --release --example digits -- [--hidden 200] [--epochs 40] [--batch 32]
 //!     [--lr 1e-3] [--seed S] [--threads T] [--quiet] [--plots DIR] [--encoding on-off|on]
 //!     [--encode-t 2] [--t-max 3] [--tau0 0.1] [--tau1 4] [--gamma 0.01]
-//!     [--silent-penalty 3] [--alpha 1] [--beta 0.5] [--init-hidden 0.2]
+//!     [--silent-penalty 10] [--alpha 1] [--beta 0.5] [--init-hidden 0.2]
 //!     [--init-hidden-sd 0.3] [--init-output 0.2] [--init-output-sd 0.3] [--bias B]
 //!     [--lr-decay F --lr-every N] [--validation F]
 //! ```
@@ -72,7 +72,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = args.parse_or("seed", 0)?;
     let t_max: f64 = args.parse_or("t-max", 3.0)?;
     let tau0: f64 = args.parse_or("tau0", 0.1)?;
-    let silent_penalty: f64 = args.parse_or("silent-penalty", 3.0)?;
+    let silent_penalty: f64 = args.parse_or("silent-penalty", 10.0)?;
     let init_hidden: f64 = args.parse_or("init-hidden", 0.2)?;
     let init_output: f64 = args.parse_or("init-output", 0.2)?;
     // A reference spike on an extra input channel at this time (negative: none).

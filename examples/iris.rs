@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! cargo run --release --example iris -- [--runs 10] [--seed S] [--epochs 1500] [--batch 30]
-//!     [--lr 1e-3] [--threads T] [--quiet] [--plots DIR] [--t-max 30] [--silent-penalty 1]
-//!     [--tau0 2] [--tau1 1] [--gamma 0] [--hidden 10] [--bias 0] [--encode-t 16]
+//!     [--lr 1e-3] [--threads T] [--quiet] [--plots DIR] [--t-max 30] [--silent-penalty 10]
+//!     [--tau0 1] [--tau1 1] [--gamma 0] [--hidden 10] [--bias 0] [--encode-t 16]
 //!     [--init-hidden 2] [--init-output 2] [--init-hidden-sd 1] [--init-output-sd 0.1]
 //!     [--alpha 1] [--beta 0.9] [--lr-decay F --lr-every N] [--validation F]
 //! ```
@@ -78,8 +78,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let t_max: f64 = args.parse_or("t-max", 30.0)?;
     let quiet = args.flag("quiet");
     let plots = args.get("plots").map(figures::prepare).transpose()?;
-    let silent_penalty: f64 = args.parse_or("silent-penalty", 1.0)?;
-    let tau0: f64 = args.parse_or("tau0", 2.0)?;
+    let silent_penalty: f64 = args.parse_or("silent-penalty", 10.0)?;
+    let tau0: f64 = args.parse_or("tau0", 1.0)?;
     let tau1: f64 = args.parse_or("tau1", 1.0)?;
     let gamma: f64 = args.parse_or("gamma", 0.0)?;
     let hidden: usize = args.parse_or("hidden", 10)?;
