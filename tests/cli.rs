@@ -200,17 +200,19 @@ fn digits_holds_out_a_validation_split_and_rejects_bad_settings() {
         (["--validation", "1"], "--validation must be a fraction"),
         (["--validation", "NaN"], "--validation must be a fraction"),
     ] {
-        let out = Command::new(example("digits"))
-            .args(args)
-            .arg("--quiet")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.contains(expected), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_rejected("digits", &[&args[..], &["--quiet"]].concat(), expected);
     }
+}
+
+/// Runs an example with `args` and checks it fails with status 2 and one error line that
+/// holds `expected`, without a panic.
+fn assert_rejected(name: &str, args: &[&str], expected: &str) {
+    let out = Command::new(example(name)).args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{name} {args:?}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{name} {args:?}: {stderr}");
+    assert!(stderr.contains(expected), "{name} {args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{name} {args:?}: {stderr}");
 }
 
 #[test]
@@ -248,15 +250,7 @@ fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
         (&["--bias", "0,x"][..], "--bias: cannot parse `x`"),
         (&["--bias", "0,-1"][..], "bias"),
     ] {
-        let out = Command::new(example("iris"))
-            .args(args)
-            .args(["--runs", "1", "--epochs", "1", "--quiet"])
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.contains(expected), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let quick = ["--runs", "1", "--epochs", "1", "--quiet"];
+        assert_rejected("iris", &[args, &quick[..]].concat(), expected);
     }
 }
