@@ -199,6 +199,10 @@ fn digits_holds_out_a_validation_split_and_rejects_bad_settings() {
         (["--encoding", "bogus"], "unknown --encoding `bogus`"),
         (["--validation", "1"], "--validation must be a fraction"),
         (["--validation", "NaN"], "--validation must be a fraction"),
+        (
+            ["--validation-seed", "1"],
+            "--validation-seed needs --validation",
+        ),
     ] {
         assert_rejected("digits", &[&args[..], &["--quiet"]].concat(), expected);
     }
@@ -225,6 +229,8 @@ fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
             "2",
             "--validation",
             "0.2",
+            "--validation-seed",
+            "3",
             "--quiet",
         ])
         .output()
@@ -249,6 +255,14 @@ fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
         (&["--alpha", "-1"][..], "alpha"),
         (&["--bias", "0,x"][..], "--bias: cannot parse `x`"),
         (&["--bias", "0,-1"][..], "bias"),
+        (
+            &["--validation-seed", "2"][..],
+            "--validation-seed needs --validation",
+        ),
+        (
+            &["--validation", "0.2", "--validation-seed", "x"][..],
+            "--validation-seed: cannot parse `x`",
+        ),
     ] {
         let quick = ["--runs", "1", "--epochs", "1", "--quiet"];
         assert_rejected("iris", &[args, &quick[..]].concat(), expected);

@@ -183,13 +183,16 @@ pub fn step_schedule(factor: f64, every: usize) -> fpsnn::train::LrSchedule {
     }
 }
 
-/// The `--validation F` hold-out: a stratified fraction `F` of `train` (split seed 1)
-/// becomes a validation set to choose settings on, so the test split stays for reporting.
-/// `F = 0` keeps `train` whole and returns no validation set.
+/// The `--validation F [--validation-seed S]` hold-out: a stratified fraction `F` of
+/// `train` (split seed `S`, default 1) becomes a validation set to choose settings on, so
+/// the test split stays for reporting. Several seeds give several hold-outs of the same
+/// training part, which averages out the luck of one small hold-out. `F = 0` (the default)
+/// keeps `train` whole and returns no validation set; `--validation-seed` without
+/// `--validation` is an error rather than silently ignored.
 pub fn hold_out_validation(
     train: fpsnn::datasets::SpikeDataset,
     classes: usize,
-    fraction: f64,
+    args: &Args,
 ) -> Result<
     (
         fpsnn::datasets::SpikeDataset,
@@ -198,6 +201,8 @@ pub fn hold_out_validation(
     Box<dyn std::error::Error>,
 > {
     use fpsnn::datasets::{Dataset, SpikeDataset, stratified_split};
+    let fraction: f64 = args.parse_or("validation", 0.0)?;
+    let seed: u64 = args.parse_or("validation-seed", 1)?;
     if !(0.0..1.0).contains(&fraction) {
         return Err(CliError(format!(
             "--validation must be a fraction in [0, 1), got {fraction}"
@@ -205,10 +210,15 @@ pub fn hold_out_validation(
         .into());
     }
     if fraction == 0.0 {
+        if args.get("validation-seed").is_some() {
+            return Err(
+                CliError("--validation-seed needs --validation F with F > 0".into()).into(),
+            );
+        }
         return Ok((train, None));
     }
     let labels: Vec<usize> = train.samples().iter().map(|s| s.label).collect();
-    let parts = stratified_split(&labels, classes, fraction, 1)?;
+    let parts = stratified_split(&labels, classes, fraction, seed)?;
     let (inputs, samples) = (train.num_inputs(), train.into_samples());
     let pick = |indices: &[usize]| {
         SpikeDataset::try_new(
