@@ -256,6 +256,10 @@ fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
         (&["--bias", "0,x"][..], "--bias: cannot parse `x`"),
         (&["--bias", "0,-1"][..], "bias"),
         (
+            &["--split-seed", "-1"][..],
+            "--split-seed: cannot parse `-1`",
+        ),
+        (
             &["--validation-seed", "2"][..],
             "--validation-seed needs --validation",
         ),
