@@ -13,8 +13,8 @@
 //! ```
 //!
 //! `--validation F` holds out a stratified fraction `F` of the training split (split seed
-//! `--validation-seed`, default 1) and reports accuracy on it: the defaults were chosen that way (docs/results.md), so the
-//! test split is only reported.
+//! `--validation-seed`, default 1) and reports accuracy on it: the defaults were chosen
+//! that way (docs/results.md), so the test split is only reported.
 //!
 //! `--plots DIR` writes the training curves, first-spike histograms (test split, at
 //! initialisation and after training), raster and membrane potentials.
