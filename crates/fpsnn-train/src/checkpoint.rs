@@ -2,8 +2,8 @@
 //!
 //! Layout: `b"FPSNNCKP"`, format version (`u32` LE), payload length (`u64` LE), FNV-1a-64
 //! checksum of the payload (`u64` LE), then the bincode payload: epoch, seed, output
-//! population, the network as JSON (exact: floats round-trip), the optimiser state and the
-//! history. A file whose length, magic, version or checksum does not match is rejected
+//! population, the network as JSON (exact: floats round-trip), the optimiser state, the
+//! history and the weight average (format version 2; version 1 had no average). A file whose length, magic, version or checksum does not match is rejected
 //! before anything is decoded, so a truncated, bit-flipped or foreign file is a typed error
 //! and never a huge allocation.
 
@@ -14,12 +14,14 @@ use fpsnn_losses::Loss;
 use fpsnn_sim::Network;
 use serde::{Deserialize, Serialize};
 
-use crate::{EpochRecord, Optimizer, OptimizerState, TrainConfig, TrainError, Trainer};
+use crate::{
+    EpochRecord, Optimizer, OptimizerState, TrainConfig, TrainError, Trainer, WeightAverage,
+};
 
 /// Magic bytes at the start of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"FPSNNCKP";
 /// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 8;
 /// Largest payload accepted (bincode's allocation limit while decoding).
 const LIMIT: usize = 1 << 30;
@@ -32,6 +34,7 @@ struct Payload {
     network_json: String,
     optimizer: OptimizerState,
     history: Vec<EpochRecord>,
+    average: Option<WeightAverage>,
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -78,20 +81,9 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             network_json: self.network.to_json(),
             optimizer: self.state.clone(),
             history: self.history.clone(),
+            average: self.average.clone(),
         };
-        let body =
-            bincode::serde::encode_to_vec(&payload, bincode::config::standard()).map_err(|e| {
-                TrainError::Checkpoint {
-                    reason: format!("encode: {e}"),
-                }
-            })?;
-        let mut out = Vec::with_capacity(HEADER + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&fnv1a(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        Ok(out)
+        frame(&payload)
     }
 
     /// Saves a checkpoint atomically (temporary file, then rename).
@@ -162,6 +154,14 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         trainer.state = payload.optimizer;
         trainer.epoch = usize::try_from(payload.epoch).map_err(|_| bad("epoch".into()))?;
         trainer.history = payload.history;
+        if let Some(average) = &payload.average {
+            if !average.is_consistent(trainer.network.num_weights()) {
+                return Err(bad(
+                    "weight average does not match the network (or is not finite)".into(),
+                ));
+            }
+        }
+        trainer.average = payload.average;
         Ok(trainer)
     }
 
@@ -183,9 +183,88 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     }
 }
 
+/// The header and the bincode body of `payload`.
+fn frame(payload: &Payload) -> Result<Vec<u8>, TrainError> {
+    let body =
+        bincode::serde::encode_to_vec(payload, bincode::config::standard()).map_err(|e| {
+            TrainError::Checkpoint {
+                reason: format!("encode: {e}"),
+            }
+        })?;
+    let mut out = Vec::with_capacity(HEADER + body.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&fnv1a(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
 fn state_len(state: &OptimizerState) -> (usize, usize) {
     match state {
         OptimizerState::Adam { m, v, .. } => (m.len(), v.len()),
         OptimizerState::Sgd { velocity } => (velocity.len(), 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fpsnn_core::NeuronParams;
+    use fpsnn_losses::FirstSpikeCrossEntropy;
+
+    use super::*;
+    use crate::{AdamConfig, FeedForwardSpec};
+
+    fn trainer() -> Trainer<FirstSpikeCrossEntropy, crate::Adam> {
+        let spec = FeedForwardSpec {
+            inputs: 2,
+            hidden: vec![3],
+            outputs: 2,
+            neuron: NeuronParams::try_new(1.0, 0.9, 1.0).unwrap(),
+            init: vec![(2.0, 1.0), (2.0, 0.1)],
+            t_max: 8.0,
+            max_spikes_per_neuron: 50,
+        };
+        let config = TrainConfig {
+            batch_size: 4,
+            seed: 0,
+            schedule: crate::LrSchedule::Constant,
+            gradient: crate::GradientOptions::default(),
+        };
+        let loss = FirstSpikeCrossEntropy::try_new(0.5, 1.0, 0.0, 8.0).unwrap();
+        let adam = AdamConfig::default().build().unwrap();
+        Trainer::try_new(spec.build(0).unwrap(), 1, loss, adam, config).unwrap()
+    }
+
+    fn with_average(average: WeightAverage) -> Vec<u8> {
+        let bytes = trainer().checkpoint_bytes().unwrap();
+        let config = bincode::config::standard();
+        let (mut payload, _): (Payload, usize) =
+            bincode::serde::decode_from_slice(&bytes[HEADER..], config).unwrap();
+        payload.average = Some(average);
+        frame(&payload).unwrap()
+    }
+
+    fn load(bytes: &[u8]) -> Result<(), TrainError> {
+        let t = trainer();
+        Trainer::from_checkpoint_bytes(bytes, t.loss, t.optimizer, t.config).map(|_| ())
+    }
+
+    #[test]
+    fn a_weight_average_that_does_not_fit_the_network_is_rejected() {
+        let n = trainer().network().num_weights();
+        let mut fits = WeightAverage::try_new(3, n).unwrap();
+        fits.record(3, &vec![0.5; n]).unwrap();
+        assert!(load(&with_average(fits.clone())).is_ok());
+        let mut infinite = WeightAverage::try_new(3, n).unwrap();
+        infinite.record(3, &vec![f64::MAX; n]).unwrap();
+        infinite.record(4, &vec![f64::MAX; n]).unwrap();
+        for bad in [WeightAverage::try_new(1, n + 1).unwrap(), infinite] {
+            let err = load(&with_average(bad)).unwrap_err();
+            assert!(
+                matches!(&err, TrainError::Checkpoint { reason } if reason.contains("weight average")),
+                "{err}"
+            );
+        }
     }
 }

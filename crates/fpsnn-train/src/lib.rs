@@ -1,8 +1,8 @@
 //! Training of spiking networks with exact gradients: network construction and seeded
 //! initialisation, optimisers (Adam, SGD with momentum) with serialisable state,
 //! learning-rate schedules, minibatch gradients computed in parallel over samples and
-//! reduced in a fixed order, a trainer with per-epoch metrics and observers, and versioned
-//! checkpoints.
+//! reduced in a fixed order, a trainer with per-epoch metrics and observers, weight averaging
+//! over the last epochs, and versioned checkpoints.
 //!
 //! # What is minimised
 //! For a minibatch `B` the trainer minimises the mean per-sample loss (eq. 6 of the paper
@@ -37,12 +37,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod average;
 mod checkpoint;
 mod gradient;
 mod optim;
 mod params;
 mod trainer;
 
+pub use average::WeightAverage;
 pub use checkpoint::{MAGIC, VERSION, write_atomically};
 pub use gradient::{
     BatchOutcome, GradientMethod, GradientOptions, SampleFailure, SampleOutcome, batch,

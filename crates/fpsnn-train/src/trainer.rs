@@ -11,8 +11,8 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    BatchOutcome, GradientOptions, LrSchedule, Optimizer, OptimizerState, TrainError, batch,
-    flatten_weights, set_weights,
+    BatchOutcome, GradientOptions, LrSchedule, Optimizer, OptimizerState, TrainError,
+    WeightAverage, batch, flatten_weights, set_weights,
 };
 
 /// Settings of a training run.
@@ -145,6 +145,7 @@ pub struct Trainer<L, O> {
     pub(crate) config: TrainConfig,
     pub(crate) epoch: usize,
     pub(crate) history: Vec<EpochRecord>,
+    pub(crate) average: Option<WeightAverage>,
 }
 
 impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
@@ -185,6 +186,7 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             config,
             epoch: 0,
             history: Vec::new(),
+            average: None,
         })
     }
 
@@ -198,6 +200,62 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     #[must_use]
     pub fn epoch(&self) -> usize {
         self.epoch
+    }
+
+    /// Averages the weights at the end of epoch `from` and every later epoch (see
+    /// [`WeightAverage`]); [`Trainer::apply_weight_average`] loads the mean into the
+    /// network. The per-epoch metrics of [`Trainer::fit`] stay those of the current weights.
+    ///
+    /// A trainer resumed from a checkpoint keeps the average it saved when `from` is the
+    /// same, so a resumed run averages exactly as an uninterrupted one; otherwise the
+    /// average starts afresh.
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidConfig`] for `from = 0`, or for `from` at or before the epochs
+    /// already completed (their weights are gone) unless a matching average is kept.
+    pub fn average_weights_from(&mut self, from: usize) -> Result<(), TrainError> {
+        if self
+            .average
+            .as_ref()
+            .is_some_and(|a| a.from_epoch() == from)
+        {
+            return Ok(());
+        }
+        if from != 0 && from <= self.epoch {
+            return Err(TrainError::InvalidConfig {
+                name: "average from epoch",
+                value: from as f64,
+                requirement: "after the epochs already completed",
+            });
+        }
+        self.average = Some(WeightAverage::try_new(from, self.network.num_weights())?);
+        Ok(())
+    }
+
+    /// The weight average, if [`Trainer::average_weights_from`] started one.
+    #[must_use]
+    pub fn weight_average(&self) -> Option<&WeightAverage> {
+        self.average.as_ref()
+    }
+
+    /// Loads the averaged weights into the network and returns how many epochs they
+    /// average; 0 (and the network unchanged) when no epoch has been averaged yet. The
+    /// average itself is kept: training may go on from the mean, and later epochs keep
+    /// adding to it.
+    ///
+    /// # Errors
+    /// [`TrainError::Sim`] if a mean weight is not finite (the network is unchanged).
+    pub fn apply_weight_average(&mut self) -> Result<usize, TrainError> {
+        let Some(average) = &self.average else {
+            return Ok(0);
+        };
+        let Some(mean) = average.mean() else {
+            return Ok(0);
+        };
+        let mut network = self.network.clone();
+        set_weights(&mut network, &mean)?;
+        self.network = network;
+        Ok(average.count())
     }
 
     /// The history so far.
@@ -302,6 +360,9 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             observer.on_batch(done, order.len());
         }
         self.epoch += 1;
+        if let Some(average) = &mut self.average {
+            average.record(self.epoch, &params)?;
+        }
         let s = stats(&sums, train.len(), self.outputs());
         Ok(EpochRecord {
             epoch: self.epoch,

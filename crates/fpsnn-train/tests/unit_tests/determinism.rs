@@ -107,3 +107,69 @@ fn resumed_run_is_bit_identical_to_an_uninterrupted_one() {
     assert_eq!(resumed.optimizer_state(), straight.optimizer_state());
     assert_eq!(resumed.history().len(), 4);
 }
+
+#[test]
+fn weight_average_is_the_mean_of_the_chosen_epochs_and_survives_a_resume() {
+    let data = small_yin_yang(60);
+    // the weights at the end of epochs 2, 3 and 4, by hand
+    let mut plain = trainer(5);
+    let mut by_hand = vec![0.0; plain.network().num_weights()];
+    for epoch in 1..=4 {
+        plain.fit(&data, None, None, epoch, 1, &mut Silent).unwrap();
+        if epoch >= 2 {
+            for (s, w) in by_hand.iter_mut().zip(flatten_weights(plain.network())) {
+                *s += w;
+            }
+        }
+    }
+    let by_hand: Vec<f64> = by_hand.iter().map(|s| s / 3.0).collect();
+
+    let mut straight = trainer(5);
+    straight.average_weights_from(2).unwrap();
+    assert_eq!(
+        straight.apply_weight_average().unwrap(),
+        0,
+        "nothing averaged yet"
+    );
+    straight.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+    // averaging does not change the training itself
+    assert_eq!(
+        bits(&flatten_weights(straight.network())),
+        bits(&flatten_weights(plain.network()))
+    );
+    let average = straight.weight_average().unwrap();
+    assert_eq!((average.from_epoch(), average.count()), (2, 3));
+    assert_eq!(bits(&average.mean().unwrap()), bits(&by_hand));
+
+    // interrupted after epoch 3, resumed, asked for the same average: it is kept
+    let mut first = trainer(5);
+    first.average_weights_from(2).unwrap();
+    first.fit(&data, None, None, 3, 1, &mut Silent).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ckpt.bin");
+    first.save(&path).unwrap();
+    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
+    let optimizer = AdamConfig::with_lr(5e-3).build().unwrap();
+    let mut resumed = Trainer::resume(&path, loss, optimizer, *trainer(0).config()).unwrap();
+    assert_eq!(resumed.weight_average().unwrap().count(), 2);
+    resumed.average_weights_from(2).unwrap();
+    assert!(
+        resumed.average_weights_from(3).is_err(),
+        "epoch 3's weights are gone"
+    );
+    resumed.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+    assert_eq!(resumed.weight_average(), straight.weight_average());
+
+    assert_eq!(straight.apply_weight_average().unwrap(), 3);
+    assert_eq!(bits(&flatten_weights(straight.network())), bits(&by_hand));
+}
+
+#[test]
+fn averaging_from_epoch_zero_is_an_error() {
+    let mut t = trainer(1);
+    assert!(matches!(
+        t.average_weights_from(0),
+        Err(fpsnn_train::TrainError::InvalidConfig { .. })
+    ));
+    assert!(t.weight_average().is_none());
+}
