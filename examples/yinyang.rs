@@ -7,11 +7,16 @@
 //!     [--batch B] [--lr LR] [--hidden H] [--eval-every K] [--t-max T] [--gamma G]
 //!     [--tau0 A] [--tau1 B] [--silent-penalty L] [--lr-decay F --lr-every N]
 //!     [--alpha A] [--beta B] [--init-hidden M] [--init-hidden-sd S]
-//!     [--init-output M] [--init-output-sd S] [--plots DIR]
+//!     [--init-output M] [--init-output-sd S] [--average-from E] [--plots DIR]
 //! ```
 //!
 //! `--preset paper` (default) is the seed paper's set-up (DESIGN section 4); `--preset best`
 //! the best set-up found on the validation split (docs/results.md).
+//!
+//! `--average-from E` reports the mean of the weights at the ends of epochs `E` to the last
+//! (weight averaging; off by default in both presets). `--save` stores the last weights
+//! and the running average, so a resumed run with the same `--average-from` ends exactly
+//! as an uninterrupted one.
 //!
 //! `--plots DIR` writes the figures of the first run into `DIR` (created if missing):
 //! `training_curves.png` (from `history.csv`), `first_spike_histograms.png` (test set, at
@@ -107,6 +112,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "history",
             "save",
             "resume",
+            "average-from",
             "batch",
             "lr",
             "hidden",
@@ -156,6 +162,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     if runs == 0 {
         return Err(CliError("--runs must be >= 1".into()).into());
     }
+    let average_from: usize = args.parse_or("average-from", 0)?;
     if runs > 1 && (args.get("save").is_some() || args.get("resume").is_some()) {
         return Err(CliError("--save/--resume work with a single run".into()).into());
     }
@@ -195,6 +202,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
                 Trainer::try_new(spec.build(run_seed)?, 1, loss, optimizer, config)?
             }
         };
+        if average_from > 0 {
+            trainer.average_weights_from(average_from)?;
+        }
         let initial = match &plots {
             Some(_) if run == 0 => Some(figures::first_spikes(
                 &match trainer.epoch() {
@@ -216,6 +226,13 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             eval_every,
             &mut progress,
         )?;
+        // the checkpoint holds the last weights and the running average, so that a resumed
+        // run continues where this one stopped; it is written after the history, as before
+        let checkpoint = match args.get("save") {
+            Some(path) => Some((path, trainer.checkpoint_bytes()?)),
+            None => None,
+        };
+        trainer.apply_weight_average()?;
         let stats = trainer.evaluate(&test)?;
         let val = trainer.evaluate(&validation)?;
         let seconds = start.elapsed().as_secs_f64();
@@ -234,8 +251,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             };
             trainer.write_history_csv(Path::new(&path))?;
         }
-        if let Some(path) = args.get("save") {
-            trainer.save(Path::new(path))?;
+        if let Some((path, bytes)) = &checkpoint {
+            fpsnn::train::write_atomically(Path::new(path), bytes)?;
         }
         if let (Some(dir), Some(initial)) = (&plots, initial) {
             trainer.write_history_csv(&dir.join("history.csv"))?;

@@ -254,6 +254,10 @@ fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
         (&["--lr-decay", "0", "--lr-every", "5"][..], "schedule"),
         (&["--alpha", "-1"][..], "alpha"),
         (&["--bias", "0,x"][..], "--bias: cannot parse `x`"),
+        (
+            &["--average-from", "2"][..],
+            "--average-from 2 is after the last epoch (1)",
+        ),
         (&["--bias", "0,-1"][..], "bias"),
         (
             &["--split-seed", "-1"][..],
@@ -271,4 +275,79 @@ fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
         let quick = ["--runs", "1", "--epochs", "1", "--quiet"];
         assert_rejected("iris", &[args, &quick[..]].concat(), expected);
     }
+}
+
+/// `yinyang --average-from`: a run saved after epoch 2 and resumed to epoch 3 reports the
+/// same averaged network and saves the same checkpoint as a run of 3 epochs straight.
+#[test]
+fn yinyang_averages_weights_across_a_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let yinyang = |args: &[&str]| {
+        let small = ["--hidden", "8", "--average-from", "2", "--quiet"];
+        let out = Command::new(example("yinyang"))
+            .args(args)
+            .args(small)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{args:?}: {stdout}");
+        // the accuracy line without its wall time
+        stdout
+            .lines()
+            .find(|l| l.starts_with("run 0"))
+            .and_then(|l| l.split("  wall").next())
+            .unwrap()
+            .to_owned()
+    };
+    let straight = yinyang(&["--epochs", "3", "--save", &path("straight.ckpt")]);
+    yinyang(&["--epochs", "2", "--save", &path("first.ckpt")]);
+    let resumed = yinyang(&[
+        "--resume",
+        &path("first.ckpt"),
+        "--epochs",
+        "3",
+        "--save",
+        &path("resumed.ckpt"),
+    ]);
+    assert_eq!(resumed, straight);
+    // the same last weights, optimiser state and average (the histories differ: the first
+    // part evaluated its last epoch, 2)
+    let load = |name: &str| {
+        use fpsnn::train::{AdamConfig, Trainer, flatten_weights};
+        let loss = fpsnn::losses::FirstSpikeCrossEntropy::try_new(1.0, 1.0, 0.0, 2.0).unwrap();
+        let config = fpsnn::train::TrainConfig {
+            batch_size: 1,
+            seed: 0,
+            schedule: Default::default(),
+            gradient: Default::default(),
+        };
+        let adam = AdamConfig::default().build().unwrap();
+        let t = Trainer::resume(std::path::Path::new(&path(name)), loss, adam, config).unwrap();
+        let average = t.weight_average().unwrap().clone();
+        assert_eq!((average.from_epoch(), average.count()), (2, 2));
+        let bits = |v: Vec<f64>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        (
+            bits(flatten_weights(t.network())),
+            t.optimizer_state().clone(),
+            bits(average.mean().unwrap()),
+        )
+    };
+    assert_eq!(load("resumed.ckpt"), load("straight.ckpt"));
+    // averaging from epoch 1 again on the resumed run: its first epochs' weights are gone
+    assert_rejected(
+        "yinyang",
+        &[
+            "--resume",
+            &path("first.ckpt"),
+            "--epochs",
+            "3",
+            "--hidden",
+            "8",
+            "--average-from",
+            "1",
+            "--quiet",
+        ],
+        "average from epoch",
+    );
 }
