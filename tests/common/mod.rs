@@ -3,19 +3,35 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Mutex;
 
-/// Path of a compiled example: `cargo test` builds the examples next to the test binaries;
-/// when only one test target was built, build the example first.
+/// Path of a compiled example, built (once per test process) with the profile of the
+/// test binary, so that running one test target alone never uses a stale example.
+/// `cargo test` has released its build lock by the time tests run, so this does not block.
 pub(crate) fn example(name: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let path = dir.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .status()
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !built.iter().any(|b| b == name) {
+        // target/<profile dir>/deps/<test binary>: "debug" is the dev profile
+        let profile = match dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => "dev",
+            Some(other) => other,
+        };
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--profile", profile, "--example", name])
+            .output()
             .unwrap();
-        assert!(status.success(), "building example {name}");
+        assert!(
+            out.status.success(),
+            "building example {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        built.push(name.to_owned());
     }
     path
 }
