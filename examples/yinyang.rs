@@ -16,7 +16,7 @@
 //! `--average-from E` reports the mean of the weights at the ends of epochs `E` to the last
 //! (weight averaging; off by default in both presets). `--save` stores the last weights
 //! and the running average, so a resumed run with the same `--average-from` ends exactly
-//! as an uninterrupted one.
+//! as an uninterrupted one; resuming without `--average-from` drops the average.
 //!
 //! `--plots DIR` writes the figures of the first run into `DIR` (created if missing):
 //! `training_curves.png` (from `history.csv`), `first_spike_histograms.png` (test set, at
@@ -204,6 +204,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         };
         if average_from > 0 {
             trainer.average_weights_from(average_from)?;
+        } else {
+            // a resumed checkpoint's average is dropped: this run reports its last weights
+            trainer.clear_weight_average();
         }
         let initial = match &plots {
             Some(_) if run == 0 => Some(figures::first_spikes(

@@ -238,6 +238,12 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         self.average.as_ref()
     }
 
+    /// Stops averaging and returns the average so far (for a trainer resumed from a
+    /// checkpoint that holds one, when the new run should report its last weights).
+    pub fn clear_weight_average(&mut self) -> Option<WeightAverage> {
+        self.average.take()
+    }
+
     /// Loads the averaged weights into the network and returns how many epochs they
     /// average; 0 (and the network unchanged) when no epoch has been averaged yet. The
     /// average itself is kept: training may go on from the mean, and later epochs keep

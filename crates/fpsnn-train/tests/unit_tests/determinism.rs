@@ -162,6 +162,12 @@ fn weight_average_is_the_mean_of_the_chosen_epochs_and_survives_a_resume() {
 
     assert_eq!(straight.apply_weight_average().unwrap(), 3);
     assert_eq!(bits(&flatten_weights(straight.network())), bits(&by_hand));
+
+    // dropped: nothing left to apply
+    let last = flatten_weights(resumed.network());
+    assert_eq!(resumed.clear_weight_average().unwrap().count(), 3);
+    assert_eq!(resumed.apply_weight_average().unwrap(), 0);
+    assert_eq!(bits(&flatten_weights(resumed.network())), bits(&last));
 }
 
 #[test]
