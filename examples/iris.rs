@@ -10,9 +10,9 @@
 //!
 //! ```text
 //! cargo run --release --example iris -- [--runs 10] [--seed S] [--epochs 1750]
-//!     [--average-from 4/7 of --epochs] [--batch 30]
-//!     [--lr 1e-3] [--threads T] [--quiet] [--plots DIR] [--t-max 30] [--silent-penalty 10]
-//!     [--tau0 1] [--tau1 1] [--gamma 0] [--hidden 10] [--bias 0] [--encode-t 16]
+//!     [--average-from 4/7 of --epochs] [--batch 30] [--lr 1e-3] [--adam-eps 1e-8]
+//!     [--threads T] [--quiet] [--plots DIR] [--t-max 30] [--silent-penalty 10]
+//!     [--tau0 0.75] [--tau1 1] [--gamma 0] [--hidden 10] [--bias 0] [--encode-t 16]
 //!     [--init-hidden 1.44] [--init-output 1.44] [--init-hidden-sd 0.72]
 //!     [--init-output-sd 0.072] [--alpha 0.5] [--beta 0.9] [--lr-decay F --lr-every N]
 //!     [--validation F [--validation-seed 1]] [--split-seed 0]
@@ -82,6 +82,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             "validation-seed",
             "plots",
             "average-from",
+            "adam-eps",
         ],
     )?;
     let runs: usize = args.parse_or("runs", 10)?;
@@ -95,8 +96,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let quiet = args.flag("quiet");
     let plots = args.get("plots").map(figures::prepare).transpose()?;
     let silent_penalty: f64 = args.parse_or("silent-penalty", 10.0)?;
-    let tau0: f64 = args.parse_or("tau0", 1.0)?;
+    let tau0: f64 = args.parse_or("tau0", 0.75)?;
     let tau1: f64 = args.parse_or("tau1", 1.0)?;
+    let adam_eps: f64 = args.parse_or("adam-eps", 1e-8)?;
     let gamma: f64 = args.parse_or("gamma", 0.0)?;
     let hidden: usize = args.parse_or("hidden", 10)?;
     // One reference channel per listed time; a single negative value means none.
@@ -149,7 +151,11 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             max_spikes_per_neuron: 200,
         };
         let loss = FirstSpikeCrossEntropy::try_new(tau0, tau1, gamma, t_max)?;
-        let optimizer: Adam = AdamConfig::with_lr(lr).build()?;
+        let optimizer: Adam = AdamConfig {
+            eps: adam_eps,
+            ..AdamConfig::with_lr(lr)
+        }
+        .build()?;
         let config = TrainConfig {
             batch_size: batch,
             seed: run_seed,
