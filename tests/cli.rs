@@ -278,7 +278,8 @@ fn iris_holds_out_a_validation_split_and_rejects_bad_settings() {
 }
 
 /// `yinyang --average-from`: a run saved after epoch 2 and resumed to epoch 3 reports the
-/// same averaged network and saves the same checkpoint as a run of 3 epochs straight.
+/// same accuracies, and saves the same last weights, optimiser state and average, as a run
+/// of 3 epochs straight.
 #[test]
 fn yinyang_averages_weights_across_a_resume() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,9 +3,10 @@
 //! Layout: `b"FPSNNCKP"`, format version (`u32` LE), payload length (`u64` LE), FNV-1a-64
 //! checksum of the payload (`u64` LE), then the bincode payload: epoch, seed, output
 //! population, the network as JSON (exact: floats round-trip), the optimiser state, the
-//! history and the weight average (format version 2; version 1 had no average). A file whose length, magic, version or checksum does not match is rejected
-//! before anything is decoded, so a truncated, bit-flipped or foreign file is a typed error
-//! and never a huge allocation.
+//! history and the weight average (format version 2; version 1 had no average). A file
+//! whose length, magic, version or checksum does not match is rejected before anything is
+//! decoded, so a truncated, bit-flipped or foreign file is a typed error and never a huge
+//! allocation.
 
 use std::io::Write;
 use std::path::Path;
