@@ -89,7 +89,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = args.parse_or("seed", 0)?;
     let epochs: usize = args.parse_or("epochs", 1750)?;
     // by default the last 3/7 of the epochs: epochs 1000-1750 of 1750
-    let average_from: usize = args.parse_or("average-from", (4 * epochs).div_ceil(7).max(1))?;
+    let average_from = common::average_from(&args, (4 * epochs).div_ceil(7).max(1), epochs)?;
     let batch: usize = args.parse_or("batch", 30)?;
     let lr: f64 = args.parse_or("lr", 1e-3)?;
     let t_max: f64 = args.parse_or("t-max", 30.0)?;
@@ -118,12 +118,6 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     common::set_threads(args.parse_or("threads", 0)?)?;
     if runs == 0 {
         return Err(CliError("--runs must be >= 1".into()).into());
-    }
-    if average_from > epochs && args.get("average-from").is_some() {
-        return Err(CliError(format!(
-            "--average-from {average_from} is after the last epoch ({epochs}); 0 turns averaging off"
-        ))
-        .into());
     }
     // One split for every run (120/30 stratified, seed `--split-seed`, default 0); the
     // runs differ in initialisation and shuffling.

@@ -14,9 +14,10 @@
 //! the best set-up found on the validation split (docs/results.md).
 //!
 //! `--average-from E` reports the mean of the weights at the ends of epochs `E` to the last
-//! (weight averaging; off by default in both presets). `--save` stores the last weights
-//! and the running average, so a resumed run with the same `--average-from` ends exactly
-//! as an uninterrupted one; resuming without `--average-from` drops the average.
+//! (weight averaging; off by default in both presets; an `E` after the last epoch is an
+//! error). `--save` stores the last weights and the running average, so a resumed run with
+//! the same `--average-from` ends exactly as an uninterrupted one; resuming without
+//! `--average-from` drops the average.
 //!
 //! `--plots DIR` writes the figures of the first run into `DIR` (created if missing):
 //! `training_curves.png` (from `history.csv`), `first_spike_histograms.png` (test set, at
@@ -162,7 +163,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     if runs == 0 {
         return Err(CliError("--runs must be >= 1".into()).into());
     }
-    let average_from: usize = args.parse_or("average-from", 0)?;
+    let average_from = common::average_from(&args, 0, p.epochs)?;
     if runs > 1 && (args.get("save").is_some() || args.get("resume").is_some()) {
         return Err(CliError("--save/--resume work with a single run".into()).into());
     }

@@ -351,4 +351,10 @@ fn yinyang_averages_weights_across_a_resume() {
         ],
         "average from epoch",
     );
+    // an average that would start after the last epoch is refused, not silently skipped
+    assert_rejected(
+        "yinyang",
+        &["--epochs", "3", "--average-from", "4", "--quiet"],
+        "--average-from 4 is after the last epoch (3)",
+    );
 }

@@ -183,6 +183,19 @@ pub fn step_schedule(factor: f64, every: usize) -> fpsnn::train::LrSchedule {
     }
 }
 
+/// `--average-from E`: the first epoch whose weights enter the reported mean (weight
+/// averaging), `default` when not given; 0 turns averaging off. An `E` after the last
+/// epoch would average nothing and report the last weights unasked, so it is an error.
+pub fn average_from(args: &Args, default: usize, epochs: usize) -> Result<usize, CliError> {
+    let from: usize = args.parse_or("average-from", default)?;
+    if from > epochs && args.get("average-from").is_some() {
+        return Err(CliError(format!(
+            "--average-from {from} is after the last epoch ({epochs}); 0 turns averaging off"
+        )));
+    }
+    Ok(from)
+}
+
 /// The `--validation F [--validation-seed S]` hold-out: a stratified fraction `F` of
 /// `train` (split seed `S`, default 1) becomes a validation set to choose settings on, so
 /// the test split stays for reporting. Several seeds give several hold-outs of the same
