@@ -21,7 +21,8 @@
 //! slopes are least squares on log-log axes (`cost ~ x^slope`). Writes
 //! `simulation.csv`, `gradients.csv`, `threads.csv` and a PNG per study into `--out`
 //! (default `scaling`). `--quick` runs tiny sizes in a few seconds (the smoke test);
-//! `--threads N` sets the largest thread count (default: the available cores). The default
+//! `--threads N` sets the largest thread count (default: the available cores; at most 4 x
+//! the available cores, the rule of `fpsnn::core::check_threads`). The default
 //! run takes about two minutes on two cores.
 
 mod common;
@@ -434,6 +435,7 @@ fn real_main() -> Result<()> {
     if max_threads == 0 {
         return Err(CliError("--threads must be >= 1".into()).into());
     }
+    common::check_threads(max_threads)?;
     std::fs::create_dir_all(&out).map_err(|e| CliError(format!("--out {}: {e}", out.display())))?;
     let plan = Plan::new(quick);
     let started = Instant::now();

@@ -358,3 +358,368 @@ fn yinyang_averages_weights_across_a_resume() {
         "--average-from 4 is after the last epoch (3)",
     );
 }
+
+/// `--threads` beyond 4 x the available cores (`fpsnn::core::check_threads`) is refused at
+/// once by every example that builds a thread pool, with the rule in the message.
+#[test]
+fn examples_refuse_thread_counts_the_machine_cannot_honour() {
+    let (net, input) = (data("xor_net.json"), data("xor_input.json"));
+    let simulate = ["--net", net.as_str(), "--input", input.as_str()];
+    let expected = "--threads: thread count 100000 exceeds the limit of";
+    for (name, args) in [
+        ("simulate", &simulate[..]),
+        ("yinyang", &["--quiet"][..]),
+        ("xor", &["--quiet"][..]),
+        ("iris", &["--quiet"][..]),
+        ("digits", &["--quiet"][..]),
+        ("scaling", &["--quick"][..]),
+    ] {
+        example(name); // built outside the timed run
+        let started = std::time::Instant::now();
+        assert_rejected(
+            name,
+            &[args, &["--threads", "100000"][..]].concat(),
+            expected,
+        );
+        // a hang guard, not a benchmark: unchecked, this count spent over a minute
+        // spawning threads; the check itself takes microseconds
+        let seconds = started.elapsed().as_secs_f64();
+        assert!(seconds < 20.0, "{name}: rejected only after {seconds} s");
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert_rejected(
+        "simulate",
+        &[
+            &simulate[..],
+            &["--threads", &(4 * cores + 1).to_string()][..],
+        ]
+        .concat(),
+        &format!(
+            "exceeds the limit of {} (4 x the {cores} available cores)",
+            4 * cores
+        ),
+    );
+    // the limit itself and 0 (all cores) are accepted
+    for threads in ["0", "1", &(4 * cores).to_string()] {
+        let (code, _, stderr) = run(&[&simulate[..], &["--threads", threads][..]].concat());
+        assert_eq!(code, 0, "--threads {threads}: {stderr}");
+    }
+}
+
+/// Path of a file in `examples/data`.
+fn data(name: &str) -> String {
+    format!("{}/examples/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The non-blank lines of an `--inputs` file, each parsed.
+fn jsonl(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Runs `simulate` and returns its stdout, checking it succeeded.
+fn simulate_ok(args: &[&str]) -> String {
+    let (code, stdout, stderr) = run(args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    stdout
+}
+
+/// `--inputs`: one output line per input line, each equal to what `--input` prints for
+/// that line alone; a line's label overrides `--label`, which serves lines without one.
+#[test]
+fn simulate_inputs_prints_one_line_per_input_equal_to_single_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (net, inputs) = (data("xor_net.json"), data("xor_inputs.jsonl"));
+    let lines = jsonl(&std::fs::read_to_string(&inputs).unwrap());
+    assert_eq!(lines.len(), 4);
+    let loss = ["--grad", "--loss", "first-spike-ce"];
+    // every line has its own label, so --label 0 is overridden where a line says 1
+    let batch = simulate_ok(
+        &[
+            &["--net", &net, "--inputs", &inputs, "--label", "0"][..],
+            &loss[..],
+        ]
+        .concat(),
+    );
+    let outputs = jsonl(&batch);
+    assert_eq!(batch.lines().count(), lines.len(), "{batch}");
+    assert_eq!(outputs.len(), lines.len());
+    for (k, (line, output)) in lines.iter().zip(&outputs).enumerate() {
+        let label = line["label"].as_u64().unwrap().to_string();
+        let single = write(
+            &dir,
+            &format!("in{k}.json"),
+            &serde_json::json!({"input_spikes": line["input_spikes"]}).to_string(),
+        );
+        let alone = simulate_ok(
+            &[
+                &["--net", &net, "--input", &single, "--label", &label][..],
+                &loss[..],
+            ]
+            .concat(),
+        );
+        let alone: serde_json::Value = serde_json::from_str(&alone).unwrap();
+        assert_eq!(output, &alone, "line {}", k + 1);
+        assert!(output["jacobian"]["output"].is_array());
+        assert!(output["loss"].as_f64().is_some_and(f64::is_finite));
+    }
+    // without labels (and with blank lines between), --label serves every line
+    let mut text = String::from("\n");
+    for line in &lines {
+        text += &format!(
+            "{}\n  \n",
+            serde_json::json!({"input_spikes": line["input_spikes"]})
+        );
+    }
+    let unlabelled = write(&dir, "unlabelled.jsonl", &text);
+    let out = simulate_ok(&[
+        "--net",
+        &net,
+        "--inputs",
+        &unlabelled,
+        "--loss",
+        "first-spike-ce",
+        "--label",
+        "1",
+    ]);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    let single = write(
+        &dir,
+        "second.json",
+        &serde_json::json!({"input_spikes": lines[1]["input_spikes"]}).to_string(),
+    );
+    let alone = simulate_ok(&[
+        "--net",
+        &net,
+        "--input",
+        &single,
+        "--loss",
+        "first-spike-ce",
+        "--label",
+        "1",
+    ]);
+    let alone: serde_json::Value = serde_json::from_str(&alone).unwrap();
+    assert_eq!(jsonl(&out)[1], alone);
+    // spikes only, and the same bytes for any thread count
+    let spikes =
+        |threads: &str| simulate_ok(&["--net", &net, "--inputs", &inputs, "--threads", threads]);
+    let one = spikes("1");
+    assert_eq!(one, spikes("2"));
+    assert!(
+        jsonl(&one)
+            .iter()
+            .all(|o| o.as_object().unwrap().len() == 1 && o["spikes"].is_object())
+    );
+}
+
+/// `--batch-gradient`: the trainer's minibatch mean of the loss and its weight gradient,
+/// equal to the mean of the per-line `--loss` results, and the same bytes for 1 and 2
+/// threads.
+#[test]
+fn simulate_batch_gradient_is_the_mean_of_the_line_gradients() {
+    let (net, inputs) = (data("xor_net.json"), data("xor_inputs.jsonl"));
+    let per_line = simulate_ok(&[
+        "--net",
+        &net,
+        "--inputs",
+        &inputs,
+        "--loss",
+        "first-spike-ce",
+    ]);
+    let per_line = jsonl(&per_line);
+    let n = per_line.len() as f64;
+    let floats = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let mut mean = vec![0.0; floats(&per_line[0]["loss_grad"]).len()];
+    for out in &per_line {
+        for (m, g) in mean.iter_mut().zip(floats(&out["loss_grad"])) {
+            *m += g / n;
+        }
+    }
+    let mean_loss: f64 = per_line
+        .iter()
+        .map(|o| o["loss"].as_f64().unwrap())
+        .sum::<f64>()
+        / n;
+    let batch_gradient = |method: &str, threads: &str| {
+        simulate_ok(&[
+            "--net",
+            &net,
+            "--inputs",
+            &inputs,
+            "--loss",
+            "first-spike-ce",
+            "--batch-gradient",
+            "--method",
+            method,
+            "--threads",
+            threads,
+        ])
+    };
+    for method in ["fp", "adjoint"] {
+        let one = batch_gradient(method, "1");
+        assert_eq!(
+            one,
+            batch_gradient(method, "2"),
+            "--method {method}: 1 vs 2 threads"
+        );
+        let out: serde_json::Value = serde_json::from_str(&one).unwrap();
+        assert_eq!(out["samples"], 4);
+        assert_eq!(out["skipped"], 0);
+        // the per-line runs and the batch differ only by rounding (the batch simulates
+        // outputs up to their first spike, as the trainer does, and sums in line order)
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12;
+        assert!(
+            close(out["loss"].as_f64().unwrap(), mean_loss),
+            "{method}: {out}"
+        );
+        let grad = floats(&out["loss_grad"]);
+        assert_eq!(grad.len(), mean.len());
+        assert!(grad.iter().any(|g| g.abs() > 1e-3), "{out}");
+        for (j, (a, b)) in grad.iter().zip(&mean).enumerate() {
+            assert!(close(*a, *b), "{method}: weight {j}: {a} vs {b}");
+        }
+    }
+}
+
+/// Bad `--inputs` files and settings: one error line naming the line number, status 2,
+/// nothing printed (the good lines before the bad one included).
+#[test]
+fn simulate_inputs_rejects_bad_lines_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = data("xor_net.json");
+    let good = r#"{"input_spikes": [[0.0], [2.0]], "label": 1}"#;
+    for (name, bad, expected) in [
+        (
+            "malformed",
+            r#"{"input_spikes": [[0.0], [2.0]"#,
+            "EOF while parsing",
+        ),
+        ("not an object", "[[0.0], [2.0]]", "expected a JSON object"),
+        (
+            "channels",
+            r#"{"input_spikes": [[0.0]], "label": 0}"#,
+            "input has 1 channels, the network expects 2",
+        ),
+        (
+            "unsorted",
+            r#"{"input_spikes": [[1.0, 0.5], [2.0]], "label": 0}"#,
+            "must be sorted",
+        ),
+        (
+            "unknown field",
+            r#"{"input_spikes": [[0.0], [2.0]], "lable": 0}"#,
+            "unknown field `lable`",
+        ),
+        (
+            "negative label",
+            r#"{"input_spikes": [[0.0], [2.0]], "label": -1}"#,
+            "\"label\" must be a non-negative integer, got -1",
+        ),
+        (
+            "fractional label",
+            r#"{"input_spikes": [[0.0], [2.0]], "label": 1.5}"#,
+            "\"label\" must be a non-negative integer",
+        ),
+        (
+            "string label",
+            r#"{"input_spikes": [[0.0], [2.0]], "label": "1"}"#,
+            "\"label\" must be a non-negative integer",
+        ),
+        (
+            "label out of range",
+            r#"{"input_spikes": [[0.0], [2.0]], "label": 2}"#,
+            "label 2 is out of range for 2 output neurons",
+        ),
+        (
+            "no label",
+            r#"{"input_spikes": [[0.0], [2.0]]}"#,
+            "no label: give \"label\" in the line or --label",
+        ),
+    ] {
+        // the bad line is line 4: two good lines and a blank one before it
+        let path = write(
+            &dir,
+            "bad.jsonl",
+            &format!("{good}\n{good}\n\n{bad}\n{good}\n"),
+        );
+        for extra in [&[][..], &["--batch-gradient"][..]] {
+            let args = [
+                &["--net", &net, "--inputs", &path, "--loss", "first-spike-ce"][..],
+                extra,
+            ]
+            .concat();
+            let (code, stdout, stderr) = run(&args);
+            assert_eq!(code, 2, "{name}: {stderr}");
+            assert!(stdout.is_empty(), "{name}: printed {stdout}");
+            assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+            assert!(
+                stderr.contains("bad.jsonl line 4: ") && stderr.contains(expected),
+                "{name}: {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        }
+    }
+    let inputs = data("xor_inputs.jsonl");
+    let input = data("xor_input.json");
+    let empty = write(&dir, "empty.jsonl", "\n\n");
+    for (args, expected) in [
+        (
+            &["--input", &input, "--inputs", &inputs][..],
+            "--input and --inputs are mutually exclusive",
+        ),
+        (&[][..], "missing --input IN.json (or --inputs IN.jsonl)"),
+        (
+            &["--inputs", &inputs, "--batch-gradient"][..],
+            "--batch-gradient needs --loss",
+        ),
+        (
+            &[
+                "--input",
+                &input,
+                "--loss",
+                "first-spike-ce",
+                "--label",
+                "1",
+                "--batch-gradient",
+            ][..],
+            "--batch-gradient needs --inputs",
+        ),
+        (
+            &[
+                "--inputs",
+                &inputs,
+                "--loss",
+                "first-spike-ce",
+                "--batch-gradient",
+                "--grad",
+            ][..],
+            "drop --grad",
+        ),
+        (
+            &[
+                "--inputs",
+                &empty,
+                "--loss",
+                "first-spike-ce",
+                "--batch-gradient",
+            ][..],
+            "no input lines",
+        ),
+        (
+            &["--inputs", "/nonexistent/in.jsonl"][..],
+            "/nonexistent/in.jsonl",
+        ),
+    ] {
+        assert_rejected("simulate", &[&["--net", &net][..], args].concat(), expected);
+    }
+    // an empty batch without --batch-gradient has no output, and no error
+    assert_eq!(simulate_ok(&["--net", &net, "--inputs", &empty]), "");
+}

@@ -95,8 +95,29 @@ pub fn read(path: &str) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|e| CliError(format!("{path}: {e}")))
 }
 
-/// Sets the global rayon pool to `threads` threads (0: rayon's default).
+/// Checks `--threads N` with the library's rule ([`fpsnn::core::check_threads`]: 0 or
+/// `1..=4 x` the available cores), so that an absurd count is refused at once instead of
+/// spending minutes spawning threads.
+pub fn check_threads(threads: usize) -> Result<usize, CliError> {
+    fpsnn::core::check_threads(threads).map_err(|e| CliError(format!("--threads: {e}")))
+}
+
+/// Sets the global rayon pool to `threads` threads (0: rayon's default, all available
+/// cores or `RAYON_NUM_THREADS`), after checking the count, and `RAYON_NUM_THREADS` when
+/// it decides, with [`check_threads`].
 pub fn set_threads(threads: usize) -> Result<(), Box<dyn std::error::Error>> {
+    check_threads(threads)?;
+    if threads == 0 {
+        // rayon would size its default pool from this variable (a number; anything else
+        // it ignores), so the same rule applies to it
+        if let Some(n) = std::env::var("RAYON_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+        {
+            fpsnn::core::check_threads(n)
+                .map_err(|e| CliError(format!("RAYON_NUM_THREADS: {e}")))?;
+        }
+    }
     if threads > 0 {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

@@ -28,6 +28,9 @@
 //! # Ok::<(), fpsnn_core::CoreError>(())
 //! ```
 
+mod simd;
+pub use simd::vectorized;
+
 use serde::{Deserialize, Serialize};
 
 /// A point in time (dimensionless; see the crate docs for units).
@@ -59,7 +62,8 @@ impl SpikeId {
 
 /// How much parallelism a computation may use. Results never depend on it: parallel work
 /// is split by independent items (neurons of a layer, samples of a batch) and combined in a
-/// fixed order.
+/// fixed order. The size of the rayon pool is the caller's choice; [`check_threads`] is the
+/// rule every example applies to a requested thread count before building one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Parallelism {
     /// Run on the calling thread.
@@ -67,6 +71,72 @@ pub enum Parallelism {
     Sequential,
     /// Split independent work across the current rayon thread pool.
     Rayon,
+}
+
+/// How many threads a thread count may ask for, per available core: see [`check_threads`].
+pub const THREADS_PER_CORE_LIMIT: usize = 4;
+
+/// The largest thread count [`check_threads`] accepts on this machine:
+/// [`THREADS_PER_CORE_LIMIT`] x [`std::thread::available_parallelism`] (1 core when the
+/// machine cannot tell).
+#[must_use]
+pub fn thread_limit() -> usize {
+    thread_limit_for(available_cores())
+}
+
+/// Checks a requested thread count (the examples' `--threads N`) before a thread pool is
+/// built, and returns it unchanged.
+///
+/// `0` means "all available cores" (rayon's default) and is always accepted; `1..=`
+/// [`thread_limit()`] is accepted; anything larger is an error. The limit is
+/// [`THREADS_PER_CORE_LIMIT`] (4) times the cores [`std::thread::available_parallelism`]
+/// reports. fpsnn's parallel work is CPU-bound and its results never depend on the thread
+/// count, so threads beyond the cores only add spawning and switching; a factor of 4 still
+/// leaves room to oversubscribe on purpose (checking thread-count independence, a core
+/// count undercounted by a container quota), while spawning that many threads takes
+/// milliseconds. Without a limit, `--threads 100000` spent over a minute spawning threads
+/// before any work began. The rule is relative to the machine because a fixed cap (say
+/// 1024) would still allow hundreds of idle threads on a laptop and refuse nothing useful
+/// on a large server.
+///
+/// # Errors
+/// [`CoreError::TooManyThreads`] when `threads` exceeds [`thread_limit()`].
+///
+/// # Examples
+/// ```
+/// use fpsnn_core::{CoreError, check_threads, thread_limit};
+/// assert_eq!(check_threads(0)?, 0); // all available cores
+/// assert_eq!(check_threads(1)?, 1);
+/// assert_eq!(check_threads(thread_limit())?, thread_limit());
+/// assert!(matches!(
+///     check_threads(100_000),
+///     Err(CoreError::TooManyThreads { requested: 100_000, .. })
+/// ));
+/// # Ok::<(), CoreError>(())
+/// ```
+pub fn check_threads(threads: usize) -> Result<usize, CoreError> {
+    check_threads_for(threads, available_cores())
+}
+
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn thread_limit_for(cores: usize) -> usize {
+    cores.max(1).saturating_mul(THREADS_PER_CORE_LIMIT)
+}
+
+fn check_threads_for(threads: usize, cores: usize) -> Result<usize, CoreError> {
+    let limit = thread_limit_for(cores);
+    if threads <= limit {
+        Ok(threads)
+    } else {
+        Err(CoreError::TooManyThreads {
+            requested: threads,
+            limit,
+            cores: cores.max(1),
+        })
+    }
 }
 
 /// Errors of the core vocabulary types.
@@ -100,6 +170,18 @@ pub enum CoreError {
         time: f64,
         /// The time of the spike before it.
         previous: f64,
+    },
+    /// A thread count above [`thread_limit()`] (see [`check_threads`]).
+    #[error(
+        "thread count {requested} exceeds the limit of {limit} ({THREADS_PER_CORE_LIMIT} x the {cores} available cores)"
+    )]
+    TooManyThreads {
+        /// The thread count asked for.
+        requested: usize,
+        /// The largest count accepted on this machine.
+        limit: usize,
+        /// The cores available to the process.
+        cores: usize,
     },
 }
 
@@ -271,6 +353,52 @@ mod tests {
         assert!(SpikeTrain::try_new(vec![f64::NAN]).is_err());
         assert!(SpikeTrain::try_new(vec![f64::INFINITY]).is_err());
         assert!(SpikeTrain::try_new(vec![0.0, 0.0, 1.0]).is_ok());
+    }
+
+    #[test]
+    fn thread_counts_up_to_four_per_core_are_accepted() {
+        for threads in [0, 1, 2, 7, 8] {
+            assert_eq!(check_threads_for(threads, 2), Ok(threads));
+        }
+        assert_eq!(check_threads_for(4, 1), Ok(4));
+        // a machine that reports no core is treated as one core
+        assert_eq!(check_threads_for(4, 0), Ok(4));
+        assert_eq!(check_threads_for(usize::MAX, usize::MAX), Ok(usize::MAX));
+        assert_eq!(check_threads(0), Ok(0));
+        assert_eq!(check_threads(1), Ok(1));
+        assert_eq!(check_threads(thread_limit()), Ok(thread_limit()));
+        assert!(thread_limit() >= THREADS_PER_CORE_LIMIT);
+    }
+
+    #[test]
+    fn thread_counts_above_the_limit_are_rejected_with_the_rule() {
+        let err = check_threads_for(100_000, 2).unwrap_err();
+        assert_eq!(
+            err,
+            CoreError::TooManyThreads {
+                requested: 100_000,
+                limit: 8,
+                cores: 2
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "thread count 100000 exceeds the limit of 8 (4 x the 2 available cores)"
+        );
+        assert!(check_threads_for(9, 2).is_err());
+        assert!(check_threads_for(usize::MAX, 2).is_err());
+        assert!(matches!(
+            check_threads_for(5, 0),
+            Err(CoreError::TooManyThreads {
+                limit: 4,
+                cores: 1,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_threads(thread_limit() + 1),
+            Err(CoreError::TooManyThreads { .. })
+        ));
     }
 
     #[test]
