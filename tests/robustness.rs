@@ -735,20 +735,6 @@ fn bad_input_matrix_through_the_api() {
         |e| matches!(e, SimError::PopulationIndex { index: 2, .. }),
         "out of range",
     );
-    m.api(
-        "bad simulation options",
-        "early stop on the layer sweep",
-        simulate(
-            &net,
-            &input,
-            &SimOptions::default()
-                .with_first_spike_only(1)
-                .with_early_stop()
-                .with_method(Method::LayerSweep),
-        ),
-        |e| matches!(e, SimError::EarlyStopNeedsQueue),
-        "event queue",
-    );
     let recurrent = Network::from_json(&edit(
         "\"t_max\"",
         "\"max_spikes_per_neuron\": 5, \"t_max\"",

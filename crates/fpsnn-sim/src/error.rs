@@ -133,9 +133,6 @@ pub enum SimError {
     /// The layer sweep was requested on a network with recurrent projections.
     #[error("the layer sweep needs a feed-forward network; use the event queue")]
     NotFeedForward,
-    /// Early stopping was combined with a forced layer sweep.
-    #[error("stopping after the first spikes needs the event queue, not the layer sweep")]
-    EarlyStopNeedsQueue,
     /// A population index is out of range (simulation options).
     #[error("population index {index} out of range ({count} populations)")]
     PopulationIndex {

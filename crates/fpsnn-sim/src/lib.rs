@@ -56,6 +56,7 @@ mod error;
 mod input;
 mod network;
 mod simulate;
+mod sweep;
 mod trace;
 
 pub use error::SimError;

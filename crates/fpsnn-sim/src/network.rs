@@ -58,6 +58,9 @@ pub struct Projection {
     to: usize,
     /// `pre x post`.
     weights: DMatrix<f64>,
+    /// The same weights row-major: one presynaptic neuron's weights onto every target are
+    /// contiguous (what the layer sweep adds per arrival). Kept in sync by every setter.
+    rows: Vec<f64>,
     delay: Time,
 }
 
@@ -77,11 +80,27 @@ impl Projection {
     pub fn weights(&self) -> &DMatrix<f64> {
         &self.weights
     }
+    /// The weights of presynaptic neuron `pre` onto every postsynaptic neuron (row `pre`
+    /// of [`Projection::weights`], contiguous).
+    ///
+    /// # Panics
+    /// If `pre` is out of range.
+    #[must_use]
+    #[inline]
+    pub fn weight_row(&self, pre: usize) -> &[f64] {
+        let post = self.weights.ncols();
+        &self.rows[pre * post..(pre + 1) * post]
+    }
     /// Delay added to every spike travelling along this projection.
     #[must_use]
     pub fn delay(&self) -> Time {
         self.delay
     }
+}
+
+/// Row-major copy of a `pre x post` matrix.
+fn row_major(weights: &DMatrix<f64>) -> Vec<f64> {
+    weights.transpose().as_slice().to_vec()
 }
 
 /// A validated network.
@@ -221,6 +240,7 @@ impl Network {
             projs.push(Projection {
                 from: spec.from,
                 to: spec.to,
+                rows: row_major(&spec.weights),
                 weights: spec.weights,
                 delay: spec.delay,
             });
@@ -321,6 +341,7 @@ impl Network {
             });
         }
         check_weights(r, &weights)?;
+        self.projections[r].rows = row_major(&weights);
         self.projections[r].weights = weights;
         Ok(())
     }

@@ -6,7 +6,6 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use fpsnn_core::{Parallelism, Time};
 use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
-use rayon::prelude::*;
 
 use crate::{Arrival, InputSpikes, Network, PopulationTrace, SimError, SimTrace, Source};
 
@@ -32,12 +31,19 @@ pub struct SimOptions {
     /// Populations whose neurons stop after their first spike (a loss that reads only
     /// first spikes needs no more).
     pub first_spike_only: Vec<usize>,
-    /// End the whole run as soon as every neuron of the `first_spike_only` populations has
-    /// fired (they are all a first-spike loss reads). The trace is then exact on
-    /// `[0, t_end]` ([`SimTrace::t_end`]): every recorded spike and all its parents are
-    /// there, later spikes are not simulated. Runs on the event queue, which visits events
-    /// in time order. No effect without `first_spike_only` populations.
+    /// End the whole run as soon as every neuron of the watched populations has fired:
+    /// [`SimOptions::early_stop_populations`], or else every `first_spike_only` population
+    /// (they are all a first-spike loss reads). The trace is then exact on `[0, t_end]`
+    /// ([`SimTrace::t_end`]): every recorded spike and all its parents are there, later
+    /// spikes are not recorded. The event queue stops there; the layer sweep cuts its trace
+    /// at the same event, so both give the same trace bit for bit. No effect without
+    /// watched populations.
     pub stop_when_first_spikes_done: bool,
+    /// The populations whose first spikes end the run under
+    /// [`SimOptions::stop_when_first_spikes_done`] (they become first-spike-only); empty:
+    /// every `first_spike_only` population. A time-to-first-spike network whose hidden
+    /// neurons also stop after one spike watches only its output.
+    pub early_stop_populations: Vec<usize>,
 }
 
 impl SimOptions {
@@ -58,6 +64,14 @@ impl SimOptions {
     #[must_use]
     pub fn with_early_stop(mut self) -> Self {
         self.stop_when_first_spikes_done = true;
+        self
+    }
+    /// Ends the run once every neuron of population `p` has fired (added to
+    /// [`SimOptions::early_stop_populations`]; `p` becomes first-spike-only).
+    #[must_use]
+    pub fn with_early_stop_on(mut self, p: usize) -> Self {
+        self.stop_when_first_spikes_done = true;
+        self.early_stop_populations.push(p);
         self
     }
     /// Sets the method.
@@ -107,122 +121,40 @@ pub fn simulate(
             .get_mut(p)
             .ok_or(SimError::PopulationIndex { index: p, count })? = true;
     }
-    let early_stop = options.stop_when_first_spikes_done && first_only.contains(&true);
-    match (options.method, network.topological_order()) {
-        (Method::LayerSweep, _) if early_stop => Err(SimError::EarlyStopNeedsQueue),
-        (Method::Auto | Method::LayerSweep, Some(order)) if !early_stop => {
-            sweep(network, input, order, &first_only, options.parallelism)
+    // the populations whose first spikes end the run (none: no early stop)
+    let mut watched = vec![false; count];
+    if options.stop_when_first_spikes_done {
+        if options.early_stop_populations.is_empty() {
+            watched.clone_from(&first_only);
         }
-        (Method::LayerSweep, None) => Err(SimError::NotFeedForward),
-        _ => event_queue(network, input, &first_only, early_stop),
+        for &p in &options.early_stop_populations {
+            *watched
+                .get_mut(p)
+                .ok_or(SimError::PopulationIndex { index: p, count })? = true;
+            first_only[p] = true;
+        }
     }
-}
-
-/// The spike train of a presynaptic neuron (or input channel).
-fn source_train<'a>(
-    input: &'a InputSpikes,
-    populations: &'a [PopulationTrace],
-    source: Source,
-    pre: usize,
-) -> &'a [Time] {
-    match source {
-        Source::Input => input.channels()[pre].times(),
-        Source::Population(p) => &populations[p].spikes[pre],
+    match (options.method, network.topological_order()) {
+        (Method::Auto | Method::LayerSweep, Some(order)) => crate::sweep::sweep(
+            network,
+            input,
+            order,
+            &first_only,
+            &watched,
+            options.parallelism,
+        ),
+        (Method::LayerSweep, None) => Err(SimError::NotFeedForward),
+        _ => event_queue(network, input, &first_only, &watched),
     }
 }
 
 /// Orders arrivals by `(time, projection, pre, spike)`: the one tie rule both algorithms use.
-fn arrival_order(a: &Arrival, b: &Arrival) -> Ordering {
+pub(crate) fn arrival_order(a: &Arrival, b: &Arrival) -> Ordering {
     a.time
         .total_cmp(&b.time)
         .then(a.projection.cmp(&b.projection))
         .then(a.pre.cmp(&b.pre))
         .then(a.spike.cmp(&b.spike))
-}
-
-/// Merges every spike reaching population `p` before `t_max` into one sorted list.
-fn merge_arrivals(
-    network: &Network,
-    input: &InputSpikes,
-    done: &[PopulationTrace],
-    p: usize,
-) -> Vec<Arrival> {
-    let mut arrivals = Vec::new();
-    for &r in network.incoming(p) {
-        let proj = &network.projections()[r];
-        for pre in 0..network.source_size(proj.from()) {
-            for (k, &t) in source_train(input, done, proj.from(), pre)
-                .iter()
-                .enumerate()
-            {
-                let time = t + proj.delay();
-                if time <= network.t_max() {
-                    arrivals.push(Arrival {
-                        time,
-                        projection: r as u32,
-                        pre: pre as u32,
-                        spike: k as u32,
-                    });
-                }
-            }
-        }
-    }
-    // Arrival times are finite and >= 0 (`+ 0.0` maps -0.0 to +0.0), so their bit patterns
-    // sort like the numbers: the same order as `arrival_order`, with integer comparisons.
-    arrivals.sort_unstable_by_key(|a| ((a.time + 0.0).to_bits(), a.projection, a.pre, a.spike));
-    debug_assert!(
-        arrivals
-            .windows(2)
-            .all(|w| arrival_order(&w[0], &w[1]).is_le())
-    );
-    arrivals
-}
-
-/// How far past the next arrival (relative to its time) the layer sweep looks for a
-/// crossing, so that a root a rounding step beyond the arrival's offset is still compared
-/// with the arrival in absolute time, as the event queue compares them. Far above rounding,
-/// far below any meaningful time difference.
-const ARRIVAL_WINDOW: f64 = 1e-9;
-
-/// Result of sweeping one neuron through its population's arrivals.
-struct NeuronRun {
-    spikes: Vec<Time>,
-    prefixes: Vec<u32>,
-    tangencies: usize,
-}
-
-/// Feed-forward simulation, population by population in topological order.
-fn sweep(
-    network: &Network,
-    input: &InputSpikes,
-    order: &[usize],
-    first_only: &[bool],
-    parallelism: Parallelism,
-) -> Result<SimTrace, SimError> {
-    let mut populations = vec![PopulationTrace::default(); network.populations().len()];
-    let mut tangencies = 0;
-    for &p in order {
-        let arrivals = merge_arrivals(network, input, &populations, p);
-        let size = network.populations()[p].size();
-        let run = |i: usize| sweep_neuron(network, p, i, &arrivals, first_only[p]);
-        let runs: Vec<Result<NeuronRun, SimError>> = match parallelism {
-            Parallelism::Sequential => (0..size).map(run).collect(),
-            Parallelism::Rayon => (0..size).into_par_iter().map(run).collect(),
-        };
-        let trace = &mut populations[p];
-        for run in runs {
-            let run = run?;
-            tangencies += run.tangencies;
-            trace.spikes.push(run.spikes);
-            trace.prefixes.push(run.prefixes);
-        }
-        trace.arrivals = arrivals;
-    }
-    Ok(SimTrace {
-        populations,
-        tangencies,
-        t_end: network.t_max(),
-    })
 }
 
 /// The weight of `arrival` onto neuron `post`.
@@ -231,74 +163,12 @@ fn weight(network: &Network, arrival: &Arrival, post: usize) -> f64 {
     network.projections()[arrival.projection as usize].weights()[(arrival.pre as usize, post)]
 }
 
-fn cap_error(network: &Network, p: usize, neuron: usize, time: Time) -> SimError {
+pub(crate) fn cap_error(network: &Network, p: usize, neuron: usize, time: Time) -> SimError {
     SimError::SpikeCapExceeded {
         population: network.populations()[p].name().to_owned(),
         neuron,
         cap: network.max_spikes_per_neuron(),
         time,
-    }
-}
-
-fn sweep_neuron(
-    network: &Network,
-    p: usize,
-    i: usize,
-    arrivals: &[Arrival],
-    first_only: bool,
-) -> Result<NeuronRun, SimError> {
-    let kernel = network.populations()[p].kernel();
-    let theta = network.populations()[p].params().theta;
-    let t_max = network.t_max();
-    let cap = network.max_spikes_per_neuron();
-    let mut run = NeuronRun {
-        spikes: Vec::new(),
-        prefixes: Vec::new(),
-        tangencies: 0,
-    };
-    let mut state = State::default();
-    let mut t = 0.0;
-    let mut next = 0;
-    loop {
-        let arrival_time = arrivals.get(next).map(|a| a.time);
-        let until = arrival_time.unwrap_or(t_max);
-        // Every crossing in (t, until], before the next arrival is applied. As in the event
-        // queue, a crossing comes first when its absolute time `t + s` (rounded) is at or
-        // before the arrival's: the search reaches a hair past the arrival's offset, so a
-        // root a rounding step beyond `until - t` is compared in absolute time as well.
-        while until > t {
-            let limit = arrival_time.map_or(t_max - t, |a| {
-                ((a - t) + ARRIVAL_WINDOW * a.max(1.0)).min(t_max - t)
-            });
-            let first = |s: Time| arrival_time.is_none_or(|a| t + s <= a);
-            match kernel.next_crossing_before(state, theta, limit, t_max - t) {
-                Crossing::Spike(s) if first(s) => {
-                    state = kernel.advance(state, s);
-                    state.potential -= theta;
-                    t += s;
-                    if run.spikes.len() == cap {
-                        return Err(cap_error(network, p, i, t));
-                    }
-                    run.spikes.push(t);
-                    run.prefixes.push(next as u32);
-                    if first_only {
-                        return Ok(run);
-                    }
-                }
-                Crossing::Tangent(s) if first(s) => {
-                    run.tangencies += 1;
-                    break;
-                }
-                Crossing::Spike(_) | Crossing::Tangent(_) | Crossing::None => break,
-            }
-        }
-        let Some(arrival) = arrivals.get(next) else {
-            return Ok(run);
-        };
-        state = kernel.advance(state, arrival.time - t);
-        t = arrival.time;
-        state.current += weight(network, arrival, i);
-        next += 1;
     }
 }
 
@@ -328,7 +198,7 @@ fn event_queue(
     network: &Network,
     input: &InputSpikes,
     first_only: &[bool],
-    early_stop: bool,
+    watched: &[bool],
 ) -> Result<SimTrace, SimError> {
     let t_max = network.t_max();
     let pops = network.populations();
@@ -377,10 +247,11 @@ fn event_queue(
     let mut heap: BinaryHeap<CrossingKey> = BinaryHeap::new();
     let mut tangencies = 0;
     let mut t_end = t_max;
+    let early_stop = watched.contains(&true);
     let mut waiting: usize = pops
         .iter()
-        .zip(first_only)
-        .filter(|(_, only)| **only)
+        .zip(watched)
+        .filter(|(_, w)| **w)
         .map(|(pop, _)| pop.size())
         .sum();
     loop {
@@ -446,10 +317,12 @@ fn event_queue(
             }
             if first_only[p] {
                 n.stopped = true;
-                waiting -= 1;
-                if early_stop && waiting == 0 {
-                    t_end = time;
-                    break;
+                if watched[p] {
+                    waiting -= 1;
+                    if early_stop && waiting == 0 {
+                        t_end = time;
+                        break;
+                    }
                 }
             } else {
                 predict(network, p, i, n, &fifos, &mut heap);

@@ -24,7 +24,7 @@ fn sweep_and_queue_are_bit_identical_on_feed_forward_nets() {
     let mut rng = StdRng::seed_from_u64(7);
     let params = NeuronParams::try_new(1.0, 0.9, 1.0).unwrap();
     let mut total = 0;
-    for case in 0..20 {
+    for case in 0..60 {
         let net = feed_forward(
             &mut rng,
             4,
@@ -34,9 +34,17 @@ fn sweep_and_queue_are_bit_identical_on_feed_forward_nets() {
             12.0,
         );
         let input = random_input(&mut rng, 4, 3, 4.0);
-        let first_only = if case % 2 == 0 { vec![2] } else { vec![] };
+        // no first-spike-only population, the output, or hidden and output (time-to-first-
+        // spike networks); with and without stopping after the last first spike (the
+        // windowed sweep)
+        let first_only = match case % 3 {
+            0 => vec![2],
+            1 => vec![],
+            _ => vec![1, 2],
+        };
         let base = SimOptions {
             first_spike_only: first_only,
+            stop_when_first_spikes_done: case % 2 == 0,
             ..SimOptions::default()
         };
         let sweep = simulate(&net, &input, &base.clone().with_method(Method::LayerSweep));
@@ -56,6 +64,8 @@ fn sweep_and_queue_are_bit_identical_on_feed_forward_nets() {
             sweep.populations, queue.populations,
             "case {case}: causal record"
         );
+        assert_eq!(sweep.t_end.to_bits(), queue.t_end.to_bits(), "case {case}");
+        assert_eq!(sweep.tangencies, queue.tangencies, "case {case}");
         total += sweep.num_spikes();
     }
     assert!(
@@ -146,17 +156,32 @@ fn early_stop_is_a_prefix_of_the_full_run() {
                 assert_eq!(kept, got, "case {case}");
             }
         }
-        assert!(matches!(
-            simulate(
-                &net,
-                &input,
-                &SimOptions::default()
-                    .with_first_spike_only(1)
-                    .with_early_stop()
-                    .with_method(Method::LayerSweep)
-            ),
-            Err(SimError::EarlyStopNeedsQueue)
-        ));
+        // The layer sweep cuts its trace where the event queue stops: the same trace.
+        let swept = simulate(
+            &net,
+            &input,
+            &SimOptions::default()
+                .with_first_spike_only(1)
+                .with_early_stop()
+                .with_method(Method::LayerSweep),
+        )
+        .unwrap();
+        let queued = simulate(
+            &net,
+            &input,
+            &SimOptions::default()
+                .with_first_spike_only(1)
+                .with_early_stop()
+                .with_method(Method::EventQueue),
+        )
+        .unwrap();
+        assert_eq!(swept.t_end.to_bits(), queued.t_end.to_bits(), "case {case}");
+        assert_eq!(swept.tangencies, queued.tangencies, "case {case}");
+        assert_eq!(bits(&swept), bits(&queued), "case {case}");
+        for (s, q) in swept.populations.iter().zip(&queued.populations) {
+            assert_eq!(s.prefixes, q.prefixes, "case {case}");
+            assert_eq!(s.arrivals, q.arrivals, "case {case}");
+        }
     }
     assert!(stopped_early > 10, "{stopped_early}");
 }
