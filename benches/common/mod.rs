@@ -190,3 +190,62 @@ pub(crate) fn uniform_input(
         .collect();
     InputSpikes::try_new(trains).expect("valid input")
 }
+
+/// Neuron parameters of the image benches (784 channels): the paper's Yin-Yang neuron.
+pub(crate) const IMAGE_PARAMS: NeuronParams = YIN_YANG_PARAMS;
+
+/// Horizon of the image benches: inputs in `[0, 2)`, outputs by about 4.
+pub(crate) const IMAGE_T_MAX: Time = 4.0;
+
+/// A `784 - hidden - 10` network for Fashion-MNIST-like inputs ([`image_like_inputs`]):
+/// populations `hidden` and `out`, hidden weights N(0.025, 0.05) (about 195 active inputs
+/// drive a hidden neuron to a spike or two), output weights N(0.04, 0.03).
+pub(crate) fn image_network(rng: &mut StdRng, hidden: usize) -> Network {
+    let populations = vec![
+        PopulationSpec {
+            name: "hidden".to_owned(),
+            size: hidden,
+            params: IMAGE_PARAMS,
+        },
+        PopulationSpec {
+            name: "out".to_owned(),
+            size: 10,
+            params: IMAGE_PARAMS,
+        },
+    ];
+    let projections = vec![
+        ProjectionSpec {
+            from: Source::Input,
+            to: 0,
+            weights: normal_matrix(rng, 784, hidden, 0.025, 0.05),
+            delay: 0.0,
+        },
+        ProjectionSpec {
+            from: Source::Population(0),
+            to: 1,
+            weights: normal_matrix(rng, hidden, 10, 0.04, 0.03),
+            delay: 0.0,
+        },
+    ];
+    Network::try_new(784, populations, projections, IMAGE_T_MAX, 1000).expect("valid network")
+}
+
+/// `count` Fashion-MNIST-like latency-coded images: each of 784 channels fires once with
+/// probability 1/2 (about 390 spikes per image, as Fashion-MNIST's non-zero pixels), at a
+/// time uniform in `[0, 2)`.
+pub(crate) fn image_like_inputs(rng: &mut StdRng, count: usize) -> Vec<InputSpikes> {
+    (0..count)
+        .map(|_| {
+            let trains = (0..784)
+                .map(|_| {
+                    if rng.random::<bool>() {
+                        vec![2.0 * rng.random::<f64>()]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect();
+            InputSpikes::try_new(trains).expect("valid input")
+        })
+        .collect()
+}

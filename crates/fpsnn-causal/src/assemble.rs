@@ -2,10 +2,11 @@
 //! the right-hand sides `dPhi/dp` and `dPhi/d(input times)`.
 
 use fpsnn_core::SpikeId;
-use fpsnn_kernels::Kernel;
+use fpsnn_kernels::{Factors, Kernel};
 use fpsnn_sim::Network;
 use fpsnn_trisolve::CscLower;
 
+use crate::adjoint::{Edges, arrival_growths};
 use crate::{CausalError, CausalGraph, Parent};
 
 /// The layout of the parameter vector: every projection's weights in file order, each
@@ -218,6 +219,22 @@ pub fn assemble(
     last_child.fill(u32::MAX);
     let mut dphi_dparams = SparseRows::with_capacity(n);
     let mut dphi_dinputs = SparseRows::with_capacity(n);
+    let growths: Vec<Vec<Factors>> = graph
+        .trace()
+        .populations
+        .iter()
+        .enumerate()
+        .map(|(p, record)| {
+            let mut out = Vec::new();
+            arrival_growths(
+                network.populations()[p].kernel(),
+                network.t_max(),
+                record,
+                &mut out,
+            );
+            out
+        })
+        .collect();
     for k in 0..n {
         let id = SpikeId(k as u32);
         let key = graph.key(id);
@@ -226,6 +243,12 @@ pub fn assemble(
         let kernel = pop.kernel();
         let theta = pop.params().theta;
         let f = graph.time(id);
+        let edges = Edges {
+            kernel,
+            arrivals: &graph.trace().populations[p].arrivals,
+            growths: &growths[p],
+        };
+        let factors = edges.spike(f);
         let mut slope = 0.0;
         let mut magnitude = theta * pop.params().beta;
         let mut reset_sum = 0.0;
@@ -240,8 +263,8 @@ pub fn assemble(
                 next[q] += 1;
             }
         };
-        for parent in graph.parents(id) {
-            let (projection, pre, arrival, source) = match parent {
+        for (e, parent) in graph.parents(id).enumerate() {
+            let (projection, pre, source) = match parent {
                 Parent::Own { spike } => {
                     let s = f - graph.time(spike);
                     let (decay, d_decay) = kernel.reset_and_derivative(s);
@@ -255,17 +278,18 @@ pub fn assemble(
                     spike,
                     projection,
                     pre,
-                    arrival,
-                } => (projection, pre, arrival, Ok(spike)),
+                    ..
+                } => (projection, pre, Ok(spike)),
                 Parent::Input {
                     input,
                     projection,
                     pre,
-                    arrival,
-                } => (projection, pre, arrival, Err(input)),
+                    ..
+                } => (projection, pre, Err(input)),
             };
             let w = network.projections()[projection as usize].weights()[(pre as usize, i)];
-            let (h, dh) = kernel.psp_and_derivative(f - arrival);
+            // presynaptic parents come first, in arrival order: `e` is the arrival's index
+            let (h, dh) = edges.eval(f, factors, e);
             slope += w * dh;
             magnitude += (w * dh).abs();
             // dPhi_k/dg = -W h'(f_k - g): a network parent goes into L, an input spike into

@@ -149,21 +149,58 @@ impl<'a> CausalGraph<'a> {
         Ok(graph)
     }
 
+    /// Checks that every parent precedes its child, in `O(arrivals + spikes)`: each
+    /// population's arrivals are sorted by time, so a spike's prefix precedes it if its last
+    /// arrival does and the latest network spike among the prefix's sources comes before it
+    /// in the order (a running maximum); a neuron's own spikes are sorted.
     fn check_causal(&self, input: &InputSpikes) -> Result<(), CausalError> {
-        for k in 0..self.len() {
-            let child = SpikeId(k as u32);
-            for parent in self.parents(child) {
-                let ok = match parent {
-                    Parent::Presynaptic { spike, arrival, .. } => {
-                        spike.0 < child.0 && arrival <= self.times[k]
+        let mut latest: Vec<Option<u32>> = Vec::new();
+        for (p, record) in self.trace.populations.iter().enumerate() {
+            latest.clear();
+            let mut running: Option<u32> = None;
+            for (e, a) in record.arrivals.iter().enumerate() {
+                if e > 0 && record.arrivals[e - 1].time > a.time {
+                    return Err(CausalError::TraceMismatch);
+                }
+                let proj = self
+                    .network
+                    .projections()
+                    .get(a.projection as usize)
+                    .filter(|proj| proj.to() == p)
+                    .ok_or(CausalError::TraceMismatch)?;
+                let (pre, spike) = (a.pre as usize, a.spike as usize);
+                match proj.from() {
+                    Source::Input => {
+                        if input.channels().get(pre).is_none_or(|c| spike >= c.len()) {
+                            return Err(CausalError::TraceMismatch);
+                        }
                     }
-                    Parent::Own { spike } => spike.0 < child.0,
-                    Parent::Input { pre, arrival, .. } => {
-                        (pre as usize) < input.len() && arrival <= self.times[k]
+                    Source::Population(q) => {
+                        let train = self.trace.populations[q]
+                            .spikes
+                            .get(pre)
+                            .ok_or(CausalError::TraceMismatch)?;
+                        if spike >= train.len() {
+                            return Err(CausalError::TraceMismatch);
+                        }
+                        let id = self.spike_id(q, pre, spike).0;
+                        running = Some(running.map_or(id, |r| r.max(id)));
                     }
-                };
-                if !ok {
-                    return Err(CausalError::NotCausal { spike: child });
+                }
+                latest.push(running);
+            }
+            for (i, spikes) in record.spikes.iter().enumerate() {
+                for (m, &f) in spikes.iter().enumerate() {
+                    let child = self.spike_id(p, i, m);
+                    let prefix = record.prefixes[i][m] as usize;
+                    let ok = prefix <= record.arrivals.len()
+                        && (prefix == 0
+                            || (record.arrivals[prefix - 1].time <= f
+                                && latest[prefix - 1].is_none_or(|id| id < child.0)))
+                        && (m == 0 || spikes[m - 1] <= f);
+                    if !ok {
+                        return Err(CausalError::NotCausal { spike: child });
+                    }
                 }
             }
         }

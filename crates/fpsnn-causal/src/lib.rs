@@ -74,10 +74,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod adjoint;
 mod assemble;
 mod graph;
 mod solve;
 
+pub use adjoint::{AdjointWorkspace, adjoint_accumulate};
 pub use assemble::{AssembleOptions, Assembly, ParamLayout, SparseRows, assemble};
 pub use graph::{CausalGraph, Parent, SpikeKey};
 pub use solve::{

@@ -88,6 +88,7 @@ mod image;
 mod iris;
 mod mnist;
 mod split;
+mod synthetic;
 mod table;
 mod xor;
 mod yin_yang;
@@ -100,6 +101,7 @@ pub use image::{ImageDataset, ImageSet};
 pub use iris::{IRIS_CLASS_NAMES, IrisConfig, IrisSplit, iris, iris_table};
 pub use mnist::{MNIST_FILES, load_idx_image_set, load_mnist};
 pub use split::{Split, stratified_split};
+pub use synthetic::image_like;
 pub use table::FeatureTable;
 pub use xor::{xor, xor_with_times};
 pub use yin_yang::{

@@ -1,8 +1,8 @@
 //! Per-sample and minibatch gradients.
 
 use fpsnn_causal::{
-    AssembleOptions, CausalError, CausalGraph, ParamLayout, adjoint_gradient, assemble,
-    forward_jacobian, spike_gradient,
+    AdjointWorkspace, AssembleOptions, CausalError, CausalGraph, ParamLayout, adjoint_accumulate,
+    assemble, forward_jacobian, spike_gradient,
 };
 use fpsnn_core::{Parallelism, Time};
 use fpsnn_datasets::{Dataset, Sample};
@@ -54,6 +54,10 @@ pub struct GradientOptions {
     /// label passes no gradient at all and training can drift into silence. `0` (default)
     /// is the plain loss.
     pub silent_label_penalty: f64,
+    /// Stop every neuron of every population (hidden ones too, not only the output) after
+    /// its first spike: the time-to-first-spike model of most TTFS work. The gradient is
+    /// exact for that model (a neuron's later spikes do not exist in it). Default `false`.
+    pub hidden_first_spike_only: bool,
 }
 
 /// The result of one sample.
@@ -86,14 +90,107 @@ pub struct BatchOutcome {
     pub gradient_sum: Vec<f64>,
 }
 
-fn sim_options<L: Loss + ?Sized>(output: usize, loss: &L) -> SimOptions {
-    let options = SimOptions::default();
+/// The simulation options the gradient of `loss` under `options` uses: hidden neurons
+/// stopped after their first spike with
+/// [`hidden_first_spike_only`](GradientOptions::hidden_first_spike_only), and the outputs
+/// (and the run) after their first spikes when the loss reads only those. Simulating with
+/// these options gives the spikes the gradient is exact for (finite differences, plots).
+#[must_use]
+pub fn training_sim_options<L: Loss + ?Sized>(
+    network: &Network,
+    output: usize,
+    loss: &L,
+    options: &GradientOptions,
+) -> SimOptions {
+    let mut sim = SimOptions::default();
+    if options.hidden_first_spike_only {
+        sim.first_spike_only = (0..network.populations().len())
+            .filter(|&p| p != output)
+            .collect();
+    }
     if loss.first_spike_only() {
         // Nothing after the last output's first spike can reach the loss.
-        options.with_first_spike_only(output).with_early_stop()
-    } else {
-        options
+        sim = sim.with_early_stop_on(output);
     }
+    sim
+}
+
+/// Samples per reduction chunk of [`batch`]. A minibatch is cut into consecutive chunks of
+/// this many samples (the last may be shorter); each chunk sums its samples' gradients in
+/// sample order into one accumulator (one task, one reused workspace), and the chunk sums
+/// are added in chunk order. The result depends on this constant, never on the number of
+/// threads.
+pub const REDUCTION_CHUNK: usize = 16;
+
+/// Loss value, correctness and silent outputs of one sample.
+struct SampleStats {
+    loss: f64,
+    correct: bool,
+    silent: usize,
+}
+
+/// Simulates one sample and, if `gradient` is given, adds its `dL/dp` to the accumulator
+/// (weights and thresholds; nothing is added if the sample fails).
+fn sample_into<L: Loss<Target = usize> + ?Sized>(
+    network: &Network,
+    output: usize,
+    loss: &L,
+    sample: Sample,
+    options: &GradientOptions,
+    gradient: Option<(&mut [f64], &mut AdjointWorkspace)>,
+) -> Result<SampleStats, TrainError> {
+    let input = InputSpikes::try_new(sample.input_spikes)?;
+    let trace = simulate(
+        network,
+        &input,
+        &training_sim_options(network, output, loss, options),
+    )?;
+    let spikes = &trace.populations[output].spikes;
+    let result = loss.evaluate(spikes, &sample.label)?;
+    let correct = predict_first_spike(spikes) == Some(sample.label);
+    let silent_label = spikes.get(sample.label).is_some_and(Vec::is_empty);
+    let lambda = options.silent_label_penalty;
+    let peak = (silent_label && lambda > 0.0)
+        .then(|| potential_peak(network, &trace, output, sample.label));
+    let penalty = peak.map_or(0.0, |peak| {
+        lambda * (network.populations()[output].params().theta - peak.value)
+    });
+    if let Some((acc, workspace)) = gradient {
+        let graph = CausalGraph::try_new(network, &input, &trace)?;
+        let mut d_loss = spike_gradient(&graph, output, &result.d_spikes);
+        let mut direct = Vec::new();
+        if let Some(peak) = peak {
+            silent_label_gradient(
+                &graph,
+                output,
+                sample.label,
+                &peak,
+                lambda,
+                &mut d_loss,
+                &mut direct,
+            );
+        }
+        match options.method {
+            GradientMethod::Adjoint => {
+                adjoint_accumulate(&graph, &d_loss, &options.assemble, workspace, acc, None)?;
+            }
+            GradientMethod::ForwardPropagation => {
+                let system = assemble(&graph, &options.assemble)?;
+                let grad = forward_jacobian(&system, Parallelism::Sequential)?.gradient(&d_loss);
+                for (a, g) in acc.iter_mut().zip(&grad.params) {
+                    *a += g;
+                }
+            }
+        }
+        for (index, value) in direct {
+            acc[index] += value;
+        }
+    }
+    Ok(SampleStats {
+        loss: result.value + penalty,
+        correct,
+        silent: result.silent,
+    })
 }
 
 /// Simulates one sample and, if `with_gradient`, computes `dL/dW` exactly.
@@ -108,54 +205,24 @@ pub fn sample_gradient<L: Loss<Target = usize> + ?Sized>(
     options: &GradientOptions,
     with_gradient: bool,
 ) -> Result<SampleOutcome, TrainError> {
-    let input = InputSpikes::try_new(sample.input_spikes.clone())?;
-    let trace = simulate(network, &input, &sim_options(output, loss))?;
-    let spikes = &trace.populations[output].spikes;
-    let result = loss.evaluate(spikes, &sample.label)?;
-    let correct = predict_first_spike(spikes) == Some(sample.label);
-    let silent_label = spikes.get(sample.label).is_some_and(Vec::is_empty);
-    let lambda = options.silent_label_penalty;
-    let peak = (silent_label && lambda > 0.0)
-        .then(|| potential_peak(network, &trace, output, sample.label));
-    let penalty = peak.map_or(0.0, |peak| {
-        lambda * (network.populations()[output].params().theta - peak.value)
-    });
-    let gradient = if with_gradient {
-        let graph = CausalGraph::try_new(network, &input, &trace)?;
-        let system = assemble(&graph, &options.assemble)?;
-        let mut d_loss = spike_gradient(&graph, output, &result.d_spikes);
-        let mut direct = Vec::new();
-        if let Some(peak) = peak {
-            silent_label_gradient(
-                &graph,
-                output,
-                sample.label,
-                &peak,
-                lambda,
-                &mut d_loss,
-                &mut direct,
-            );
-        }
-        let grad = match options.method {
-            GradientMethod::Adjoint => adjoint_gradient(&system, &d_loss)?,
-            GradientMethod::ForwardPropagation => {
-                forward_jacobian(&system, Parallelism::Sequential)?.gradient(&d_loss)
-            }
-        };
-        let mut params = grad.params;
-        params.truncate(system.layout.num_weights());
-        for (index, value) in direct {
-            params[index] += value;
-        }
-        Some(params)
-    } else {
-        None
-    };
+    let mut acc = with_gradient.then(|| vec![0.0; ParamLayout::new(network).len()]);
+    let mut workspace = AdjointWorkspace::default();
+    let stats = sample_into(
+        network,
+        output,
+        loss,
+        sample.clone(),
+        options,
+        acc.as_deref_mut().map(|acc| (acc, &mut workspace)),
+    )?;
     Ok(SampleOutcome {
-        loss: result.value + penalty,
-        correct,
-        silent: result.silent,
-        gradient,
+        loss: stats.loss,
+        correct: stats.correct,
+        silent: stats.silent,
+        gradient: acc.map(|mut params| {
+            params.truncate(network.num_weights());
+            params
+        }),
     })
 }
 
@@ -167,8 +234,21 @@ fn is_sample_failure(err: &TrainError) -> bool {
     )
 }
 
-/// Runs the samples `indices` of `data` in parallel (rayon, over samples) and reduces the
-/// results in index order.
+/// One chunk's sums: per-sample losses (summed in sample order later), counts and the
+/// chunk's gradient sum in flat weight order.
+struct ChunkOutcome {
+    losses: Vec<f64>,
+    correct: usize,
+    silent: usize,
+    skipped: usize,
+    gradient: Vec<f64>,
+}
+
+/// Runs the samples `indices` of `data` and reduces the results: chunks of
+/// [`REDUCTION_CHUNK`] samples in parallel (rayon), each chunk's gradients summed in sample
+/// order into one accumulator without a per-sample parameter vector, the chunk sums then
+/// added in chunk order (in parallel over the parameters). Bit-identical for any thread
+/// count.
 ///
 /// # Errors
 /// The first error in index order, except sample failures under [`SampleFailure::Skip`].
@@ -181,39 +261,78 @@ pub fn batch<L: Loss<Target = usize> + ?Sized>(
     options: &GradientOptions,
     with_gradient: bool,
 ) -> Result<BatchOutcome, TrainError> {
-    let outcomes: Vec<Result<SampleOutcome, TrainError>> = indices
-        .par_iter()
-        .map(|&i| {
-            let sample = data.get(i).ok_or(TrainError::SampleIndex { index: i })?;
-            sample_gradient(network, output, loss, &sample, options, with_gradient)
+    let num_weights = network.num_weights();
+    let num_params = ParamLayout::new(network).len();
+    let chunks: Vec<Result<ChunkOutcome, TrainError>> = indices
+        .par_chunks(REDUCTION_CHUNK)
+        .map(|chunk| {
+            let mut acc = with_gradient.then(|| vec![0.0; num_params]);
+            let mut workspace = AdjointWorkspace::default();
+            let mut out = ChunkOutcome {
+                losses: Vec::with_capacity(chunk.len()),
+                correct: 0,
+                silent: 0,
+                skipped: 0,
+                gradient: Vec::new(),
+            };
+            for &i in chunk {
+                let sample = data.get(i).ok_or(TrainError::SampleIndex { index: i })?;
+                let gradient = acc.as_deref_mut().map(|acc| (acc, &mut workspace));
+                match sample_into(network, output, loss, sample, options, gradient) {
+                    Ok(stats) => {
+                        out.losses.push(stats.loss);
+                        out.correct += usize::from(stats.correct);
+                        out.silent += stats.silent;
+                    }
+                    Err(err)
+                        if options.on_failure == SampleFailure::Skip && is_sample_failure(&err) =>
+                    {
+                        out.skipped += 1;
+                    }
+                    Err(err) => return Err(err),
+                }
+            }
+            if let Some(mut acc) = acc {
+                acc.truncate(num_weights);
+                out.gradient = acc;
+            }
+            Ok(out)
         })
         .collect();
     let mut total = BatchOutcome {
         gradient_sum: if with_gradient {
-            vec![0.0; network.num_weights()]
+            vec![0.0; num_weights]
         } else {
             Vec::new()
         },
         ..BatchOutcome::default()
     };
-    for outcome in outcomes {
-        match outcome {
-            Ok(o) => {
-                total.loss_sum += o.loss;
-                total.correct += usize::from(o.correct);
-                total.silent += o.silent;
-                total.count += 1;
-                if let Some(g) = o.gradient {
-                    for (s, x) in total.gradient_sum.iter_mut().zip(&g) {
-                        *s += x;
+    let mut sums = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let chunk = chunk?;
+        for l in &chunk.losses {
+            total.loss_sum += l;
+        }
+        total.count += chunk.losses.len();
+        total.correct += chunk.correct;
+        total.silent += chunk.silent;
+        total.skipped += chunk.skipped;
+        sums.push(chunk.gradient);
+    }
+    if with_gradient {
+        // every parameter sums the chunks in chunk order; blocks of parameters in parallel
+        const BLOCK: usize = 4096;
+        total
+            .gradient_sum
+            .par_chunks_mut(BLOCK)
+            .enumerate()
+            .for_each(|(b, block)| {
+                for sum in &sums {
+                    for (x, y) in block.iter_mut().zip(&sum[b * BLOCK..]) {
+                        *x += y;
                     }
                 }
-            }
-            Err(err) if options.on_failure == SampleFailure::Skip && is_sample_failure(&err) => {
-                total.skipped += 1;
-            }
-            Err(err) => return Err(err),
-        }
+            });
     }
     Ok(total)
 }

@@ -47,8 +47,8 @@ mod trainer;
 pub use average::WeightAverage;
 pub use checkpoint::{MAGIC, VERSION, write_atomically};
 pub use gradient::{
-    BatchOutcome, GradientMethod, GradientOptions, SampleFailure, SampleOutcome, batch,
-    sample_gradient,
+    BatchOutcome, GradientMethod, GradientOptions, REDUCTION_CHUNK, SampleFailure, SampleOutcome,
+    batch, sample_gradient, training_sim_options,
 };
 pub use optim::{Adam, AdamConfig, LrSchedule, Optimizer, OptimizerState, Sgd, SgdConfig};
 pub use params::{FeedForwardSpec, flatten_weights, set_weights};

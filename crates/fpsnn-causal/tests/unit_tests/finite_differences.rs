@@ -2,8 +2,8 @@
 //! each other: the workspace's most important test.
 
 use fpsnn_causal::{
-    AssembleOptions, CausalGraph, Jacobian, adjoint_gradient, assemble, forward_jacobian,
-    forward_jacobian_layered,
+    AdjointWorkspace, AssembleOptions, CausalGraph, Jacobian, ParamLayout, adjoint_accumulate,
+    adjoint_gradient, assemble, forward_jacobian, forward_jacobian_layered,
 };
 use fpsnn_core::{NeuronParams, Parallelism, SpikeId};
 use fpsnn_sim::{InputSpikes, Network, SimOptions, SimTrace, simulate};
@@ -172,6 +172,29 @@ fn check_network(net: &Network, input: &InputSpikes, rng: &mut StdRng, report: &
         .zip(adj.params.iter().chain(&adj.inputs))
     {
         Tolerance::SOLVER.assert_close("FP vs adjoint", *a, *b);
+        report.worst_solver = report
+            .worst_solver
+            .max(Tolerance::SOLVER.relative_error(*a, *b));
+    }
+    // the fused adjoint (training's path) vs forward propagation, parameters and inputs
+    let mut acc = vec![0.0; ParamLayout::new(net).len()];
+    let mut inputs = vec![0.0; graph.num_input_spikes()];
+    adjoint_accumulate(
+        &graph,
+        &d_loss,
+        &AssembleOptions::default(),
+        &mut AdjointWorkspace::default(),
+        &mut acc,
+        Some(&mut inputs),
+    )
+    .unwrap();
+    for (a, b) in fp
+        .params
+        .iter()
+        .chain(&fp.inputs)
+        .zip(acc.iter().chain(&inputs))
+    {
+        Tolerance::SOLVER.assert_close("FP vs fused adjoint", *a, *b);
         report.worst_solver = report
             .worst_solver
             .max(Tolerance::SOLVER.relative_error(*a, *b));

@@ -1,6 +1,9 @@
 //! Structure of the assembled system and the grazing case.
 
-use fpsnn_causal::{AssembleOptions, CausalError, CausalGraph, Parent, assemble};
+use fpsnn_causal::{
+    AdjointWorkspace, AssembleOptions, CausalError, CausalGraph, ParamLayout, Parent,
+    adjoint_accumulate, assemble,
+};
 use fpsnn_core::{NeuronParams, SpikeId};
 use fpsnn_sim::{InputSpikes, Network, SimOptions, simulate};
 use fpsnn_testkit::{random_input, recurrent};
@@ -79,6 +82,21 @@ fn grazing_crossing_is_a_typed_error() {
             panic!("{err}")
         };
         assert!(slope.is_finite() && slope < 1e-6, "{slope:e}");
+        // the fused adjoint reports the same spike and adds nothing
+        let mut acc = vec![0.0; ParamLayout::new(&net).len()];
+        let fused = adjoint_accumulate(
+            &graph,
+            &[1.0],
+            &AssembleOptions::default(),
+            &mut AdjointWorkspace::default(),
+            &mut acc,
+            None,
+        );
+        assert!(
+            matches!(fused, Err(CausalError::Grazing { .. })),
+            "{fused:?}"
+        );
+        assert!(acc.iter().all(|&g| g.abs() < f64::MIN_POSITIVE));
         found = true;
         break;
     }

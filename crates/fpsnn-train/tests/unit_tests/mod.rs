@@ -1,3 +1,4 @@
 mod checkpoints;
 mod determinism;
+mod first_spike_hidden;
 mod silent_label;

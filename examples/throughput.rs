@@ -1,0 +1,184 @@
+//! Training throughput of the library's minibatch path (`fpsnn::train::batch`: simulation,
+//! causal graph, fused adjoint, reduction in sample order), as wall time, with the work
+//! model beside each figure (`docs/benchmarks.md`, "Throughput").
+//!
+//! ```text
+//! cargo run --release --example throughput -- [--samples N] [--repeats R] [--threads T] [--quick]
+//! ```
+//!
+//! For each network (Yin-Yang 5-150-3 on the official training points; 784-350-10 and
+//! 784-800-10 on Fashion-MNIST-like inputs from `fpsnn::datasets::image_like`, about 390
+//! latency-coded spikes over 784 channels in `[0, 2)`), it times one minibatch of `N`
+//! samples (default 256), forward only and forward + exact gradient, on one thread and on
+//! `T` threads (default: all cores), and reports the fastest of `R` repeats (default 5;
+//! other processes share the cores). The work model per sample, measured on the same
+//! samples: arrival-neuron updates `A N` (every arrival into a population times its size),
+//! causal edges `E`, and the achieved nanoseconds per unit of `A N + E`. `--quick` runs a
+//! few samples once (the smoke test).
+
+mod common;
+
+use std::time::Instant;
+
+use common::{Args, CliError};
+use fpsnn::causal::num_edges;
+use fpsnn::datasets::{Dataset, LatencyEncoder, SpikeDataset, YinYangSplit, image_like, yin_yang};
+use fpsnn::prelude::*;
+use fpsnn::train::{GradientOptions, batch};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// One network with its samples.
+struct Case {
+    name: &'static str,
+    net: Network,
+    data: SpikeDataset,
+}
+
+fn cases(samples: usize) -> Result<Vec<Case>> {
+    let yin_yang_neuron = NeuronParams::try_new(0.999, 1.0, 1.0)?;
+    let yy = FeedForwardSpec {
+        inputs: 5,
+        hidden: vec![150],
+        outputs: 3,
+        neuron: yin_yang_neuron,
+        init: vec![(1.5, 0.8), (2.0, 0.1)],
+        t_max: 4.0,
+        max_spikes_per_neuron: 1000,
+    };
+    let train = yin_yang(YinYangSplit::Train, &LatencyEncoder::yin_yang())?;
+    let yy_data = SpikeDataset::try_new(
+        (0..samples.min(train.len()))
+            .map(|i| train.get(i).expect("index in range"))
+            .collect(),
+        train.num_inputs(),
+        3,
+    )?;
+    let images = image_like(samples, 784, 10, 2.0, 14)?;
+    let image_net = |hidden: usize| -> Result<Network> {
+        Ok(FeedForwardSpec {
+            inputs: 784,
+            hidden: vec![hidden],
+            outputs: 10,
+            neuron: yin_yang_neuron,
+            init: vec![(0.025, 0.05), (0.04, 0.03)],
+            t_max: 4.0,
+            max_spikes_per_neuron: 1000,
+        }
+        .build(14)?)
+    };
+    Ok(vec![
+        Case {
+            name: "Yin-Yang 5-150-3",
+            net: yy.build(14)?,
+            data: yy_data,
+        },
+        Case {
+            name: "784-350-10",
+            net: image_net(350)?,
+            data: images.clone(),
+        },
+        Case {
+            name: "784-800-10",
+            net: image_net(800)?,
+            data: images,
+        },
+    ])
+}
+
+/// Per-sample work: arrival-neuron updates, causal edges, network spikes, as training
+/// simulates (outputs stop after their first spike, the run after the last of them).
+fn work(case: &Case) -> Result<(f64, f64, f64)> {
+    let out = case.net.populations().len() - 1;
+    let options = SimOptions::default()
+        .with_first_spike_only(out)
+        .with_early_stop();
+    let (mut updates, mut edges, mut spikes) = (0usize, 0usize, 0usize);
+    for k in 0..case.data.len() {
+        let sample = case.data.get(k).expect("index in range");
+        let input = InputSpikes::try_new(sample.input_spikes)?;
+        let trace = simulate(&case.net, &input, &options)?;
+        for (p, record) in trace.populations.iter().enumerate() {
+            updates += record.arrivals.len() * case.net.populations()[p].size();
+        }
+        spikes += trace.num_spikes();
+        edges += num_edges(&CausalGraph::try_new(&case.net, &input, &trace)?);
+    }
+    let n = case.data.len() as f64;
+    Ok((updates as f64 / n, edges as f64 / n, spikes as f64 / n))
+}
+
+/// Fastest wall time of `repeats` minibatches over all samples.
+fn time(case: &Case, threads: usize, gradient: bool, repeats: usize) -> Result<f64> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let out = case.net.populations().len() - 1;
+    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, case.net.t_max())?;
+    let indices: Vec<usize> = (0..case.data.len()).collect();
+    let mut best = f64::INFINITY;
+    for _ in 0..repeats {
+        let start = Instant::now();
+        let result = pool.install(|| {
+            batch(
+                &case.net,
+                out,
+                &loss,
+                &case.data,
+                &indices,
+                &GradientOptions::default(),
+                gradient,
+            )
+        })?;
+        best = best.min(start.elapsed().as_secs_f64());
+        std::hint::black_box(result);
+    }
+    Ok(best)
+}
+
+fn main() -> std::process::ExitCode {
+    common::run(real_main)
+}
+
+fn real_main() -> Result<()> {
+    let args = Args::parse(&["quick"], &["samples", "repeats", "threads"])?;
+    let quick = args.flag("quick");
+    let samples: usize = args.parse_or("samples", if quick { 4 } else { 256 })?;
+    let repeats: usize = args.parse_or("repeats", if quick { 1 } else { 5 })?;
+    let threads = common::check_threads(args.parse_or("threads", 0)?)?;
+    if samples == 0 || repeats == 0 {
+        return Err(CliError("--samples and --repeats must be at least 1".into()).into());
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let many = if threads == 0 { cores } else { threads };
+    println!("{samples} samples per minibatch, fastest of {repeats}; {cores} cores available");
+    println!(
+        "| network | A N / sample | E / sample | spikes / sample | mode | threads | samples/s | us / sample | ns per (A N + E) |"
+    );
+    println!("|---|---:|---:|---:|---|---:|---:|---:|---:|");
+    for case in cases(samples)? {
+        let (updates, edges, spikes) = work(&case)?;
+        for (mode, gradient) in [("forward", false), ("forward + gradient", true)] {
+            let mut counts = vec![1];
+            if many > 1 {
+                counts.push(many);
+            }
+            for n in counts {
+                let seconds = time(&case, n, gradient, repeats)?;
+                let per_sample = seconds / case.data.len() as f64;
+                let units = if gradient { updates + edges } else { updates };
+                println!(
+                    "| {} | {:.0} | {:.0} | {:.0} | {mode} | {n} | {:.0} | {:.1} | {:.2} |",
+                    case.name,
+                    updates,
+                    edges,
+                    spikes,
+                    1.0 / per_sample,
+                    per_sample * 1e6,
+                    per_sample * 1e9 * n as f64 / units,
+                );
+            }
+        }
+    }
+    Ok(())
+}
