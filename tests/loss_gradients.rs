@@ -40,13 +40,13 @@ fn network(rng: &mut StdRng) -> Network {
             ProjectionSpec {
                 from: Source::Input,
                 to: 0,
-                weights: w(3, 6, 1.5),
+                weights: w(3, 6, 1.5).into(),
                 delay: 0.0,
             },
             ProjectionSpec {
                 from: Source::Population(0),
                 to: 1,
-                weights: w(6, 3, 0.8),
+                weights: w(6, 3, 0.8).into(),
                 delay: 0.0,
             },
         ],
@@ -103,7 +103,10 @@ fn check<L: Loss>(name: &str, loss: &L, target: &L::Target, read: usize, seed: u
         let base = pattern(&net, &inp);
         for _ in 0..10 {
             let r = rng.random_range(0..2);
-            let (rows, cols) = net.projections()[r].weights().shape();
+            let (rows, cols) = (
+                net.projections()[r].pre_size(),
+                net.projections()[r].post_size(),
+            );
             let (j, i) = (rng.random_range(0..rows), rng.random_range(0..cols));
             let index = if r == 0 {
                 j * cols + i

@@ -184,7 +184,7 @@ fn one_pop(
         vec![ProjectionSpec {
             from: Source::Input,
             to: 0,
-            weights,
+            weights: weights.into(),
             delay,
         }],
         t_max,
@@ -400,7 +400,7 @@ fn bad_input_matrix_through_the_api() {
             vec![ProjectionSpec {
                 from: Source::Input,
                 to: 0,
-                weights: w1(1.0),
+                weights: w1(1.0).into(),
                 delay: 0.0,
             }],
             1.0,
@@ -744,7 +744,8 @@ fn bad_input_matrix_through_the_api() {
     rec_file.projections.push(fpsnn::sim::ProjectionFile {
         from: "o".into(),
         to: "h".into(),
-        weights: vec![vec![0.1, 0.1]; 2],
+        weights: Some(vec![vec![0.1, 0.1]; 2]),
+        synapses: None,
         delay: None,
     });
     m.api(
@@ -1693,13 +1694,13 @@ fn runaway_recurrent_activity_stops_at_the_spike_cap() {
                 ProjectionSpec {
                     from: Source::Input,
                     to: 0,
-                    weights: DMatrix::from_element(1, size, 5.0),
+                    weights: DMatrix::from_element(1, size, 5.0).into(),
                     delay: 0.0,
                 },
                 ProjectionSpec {
                     from: Source::Population(0),
                     to: 0,
-                    weights: DMatrix::from_element(size, size, 4.0),
+                    weights: DMatrix::from_element(size, size, 4.0).into(),
                     delay: 0.0,
                 },
             ],
@@ -1814,7 +1815,7 @@ fn touch_net(c: f64, w: f64) -> Network {
         vec![ProjectionSpec {
             from: Source::Input,
             to: 0,
-            weights: w1(w),
+            weights: w1(w).into(),
             delay: 0.0,
         }],
         10.0 / c,

@@ -90,7 +90,7 @@ pub(crate) fn yin_yang_network(rng: &mut StdRng, hidden: &[usize], cap: usize) -
                 Source::Population(l - 1)
             },
             to: l,
-            weights: normal_matrix(rng, pre, size, mean, sd),
+            weights: normal_matrix(rng, pre, size, mean, sd).into(),
             delay: 0.0,
         });
         pre = size;
@@ -108,7 +108,7 @@ pub(crate) fn yin_yang_network(rng: &mut StdRng, hidden: &[usize], cap: usize) -
             Source::Population(out - 1)
         },
         to: out,
-        weights: normal_matrix(rng, pre, 3, OUTPUT_WEIGHTS.0, OUTPUT_WEIGHTS.1),
+        weights: normal_matrix(rng, pre, 3, OUTPUT_WEIGHTS.0, OUTPUT_WEIGHTS.1).into(),
         delay: 0.0,
     });
     Network::try_new(5, populations, projections, YIN_YANG_T_MAX, cap).expect("valid network")
@@ -159,13 +159,13 @@ pub(crate) fn recurrent_network(
         ProjectionSpec {
             from: Source::Input,
             to: 0,
-            weights: normal_matrix(rng, inputs, size, input_weights.0, input_weights.1),
+            weights: normal_matrix(rng, inputs, size, input_weights.0, input_weights.1).into(),
             delay: 0.0,
         },
         ProjectionSpec {
             from: Source::Population(0),
             to: 0,
-            weights: normal_matrix(rng, size, size, 0.0, recurrent_sd),
+            weights: normal_matrix(rng, size, size, 0.0, recurrent_sd).into(),
             delay: 0.0,
         },
     ];
@@ -217,13 +217,13 @@ pub(crate) fn image_network(rng: &mut StdRng, hidden: usize) -> Network {
         ProjectionSpec {
             from: Source::Input,
             to: 0,
-            weights: normal_matrix(rng, 784, hidden, 0.025, 0.05),
+            weights: normal_matrix(rng, 784, hidden, 0.025, 0.05).into(),
             delay: 0.0,
         },
         ProjectionSpec {
             from: Source::Population(0),
             to: 1,
-            weights: normal_matrix(rng, hidden, 10, 0.04, 0.03),
+            weights: normal_matrix(rng, hidden, 10, 0.04, 0.03).into(),
             delay: 0.0,
         },
     ];

@@ -103,7 +103,7 @@ fn build(b: &mut Bytes<'_>) -> Option<(Network, InputSpikes)> {
         projections.push(ProjectionSpec {
             from,
             to,
-            weights,
+            weights: weights.into(),
             delay,
         });
     }

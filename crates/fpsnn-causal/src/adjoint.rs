@@ -9,7 +9,7 @@
 //!   when a population comes up, all its spikes' children (in later populations, and the
 //!   neuron's own later spikes) have pushed `c_ck mu_c` into their slots, so its `mu` follow
 //!   from its own-spike couplings alone; then, **arrival by arrival**, one contiguous row of
-//!   weights ([`Projection::weight_row`](fpsnn_sim::Projection::weight_row)) and one
+//!   weights ([`Projection::outgoing`](fpsnn_sim::Projection::outgoing)) and one
 //!   contiguous row of the gradient (row-major, the [`ParamLayout`](crate::ParamLayout)
 //!   order) serve every spike of the population, and the arrival's parent receives one
 //!   summed push. Pass A runs arrival by arrival as well. Memory is touched row by row, the
@@ -26,7 +26,7 @@
 
 use fpsnn_core::{SpikeId, vectorized};
 use fpsnn_kernels::{ExpKernel, Factors, Kernel, factored_pair};
-use fpsnn_sim::{Arrival, Network, PopulationTrace, Source};
+use fpsnn_sim::{Arrival, Network, Outgoing, PopulationTrace, Source};
 
 use crate::{AssembleOptions, CausalError, CausalGraph};
 
@@ -65,6 +65,9 @@ struct PopulationWork {
     mu: Vec<f64>,
     scratch: Vec<f64>,
     weights: Vec<f64>,
+    /// One arrival's weights onto every neuron of the population where its projection is
+    /// sparse (all zero between uses).
+    row: Vec<f64>,
 }
 
 /// The kernel of one population's edges: factorised ([`ExpKernel::factorises`]) or direct.
@@ -218,6 +221,32 @@ impl<'a> Pairs<'a> {
     }
 }
 
+/// The weights of one presynaptic neuron onto every neuron of the population: the matrix
+/// row, or the synapses added into `scratch` (all zero before; [`clear_row`] after).
+#[inline]
+fn dense_row<'a>(outgoing: Outgoing<'a>, scratch: &'a mut [f64]) -> &'a [f64] {
+    match outgoing {
+        Outgoing::Dense(row) => row,
+        Outgoing::Sparse(ids, synapses) => {
+            for &k in ids {
+                let s = synapses[k as usize];
+                scratch[s.post] += s.weight;
+            }
+            scratch
+        }
+    }
+}
+
+/// Zeroes what [`dense_row`] wrote into `scratch`.
+#[inline]
+fn clear_row(outgoing: Outgoing<'_>, scratch: &mut [f64]) {
+    if let Outgoing::Sparse(ids, synapses) = outgoing {
+        for &k in ids {
+            scratch[synapses[k as usize].post] = 0.0;
+        }
+    }
+}
+
 /// `out_j = row[neurons_j]`.
 #[inline(always)]
 fn gather(row: &[f64], neurons: &[u32], out: &mut [f64]) {
@@ -348,7 +377,7 @@ pub fn adjoint_accumulate(
     let mut offset = 0;
     for proj in network.projections() {
         ws.offsets.push(offset);
-        offset += proj.weights().len();
+        offset += proj.num_weights();
     }
     ws.pops.resize_with(pops.len(), PopulationWork::default);
     ws.slopes.clear();
@@ -444,6 +473,8 @@ fn prepare(
     work.scratch.resize(k, 0.0);
     work.weights.clear();
     work.weights.resize(k, 0.0);
+    work.row.clear();
+    work.row.resize(record.spikes.len(), 0.0);
     Ok(())
 }
 
@@ -461,7 +492,8 @@ fn population_slopes(
     let pairs = Pairs::new(kernel, network.t_max(), !work.growths.is_empty());
     vectorized(|| {
         for (e, a) in record.arrivals.iter().enumerate() {
-            let row = network.projections()[a.projection as usize].weight_row(a.pre as usize);
+            let outgoing = network.projections()[a.projection as usize].outgoing(a.pre as usize);
+            let row = dense_row(outgoing, &mut work.row);
             let arrival = work.growths.get(e).copied().unwrap_or_default();
             let spikes = SpikeRows {
                 neurons: &work.neurons,
@@ -478,6 +510,7 @@ fn population_slopes(
                 &mut work.slopes,
                 &mut work.magnitudes,
             );
+            clear_row(outgoing, &mut work.row);
         }
     });
     // own earlier spikes: each neuron's spikes are consecutive
@@ -550,11 +583,8 @@ fn population_adjoint(
     vectorized(|| {
         for (e, a) in record.arrivals.iter().enumerate() {
             let r = a.projection as usize;
-            let proj = &network.projections()[r];
-            let row = proj.weight_row(a.pre as usize);
-            let post = proj.weights().ncols();
-            let start = offsets[r] + a.pre as usize * post;
-            let grad_row = &mut gradient[start..start + post];
+            let outgoing = network.projections()[r].outgoing(a.pre as usize);
+            let row = dense_row(outgoing, &mut work.row);
             let arrival = work.growths.get(e).copied().unwrap_or_default();
             let spikes = SpikeRows {
                 neurons: &work.neurons,
@@ -571,8 +601,28 @@ fn population_adjoint(
                 &mut work.weights,
                 &mut work.scratch,
             );
-            for (&i, &d) in work.neurons.iter().zip(&work.scratch) {
-                grad_row[i as usize] -= d;
+            clear_row(outgoing, &mut work.row);
+            // dL/dW -= mu h for every synapse from the arrival's neuron onto a spike's neuron
+            match outgoing {
+                Outgoing::Dense(row) => {
+                    let start = offsets[r] + a.pre as usize * row.len();
+                    let grad_row = &mut gradient[start..start + row.len()];
+                    for (&i, &d) in work.neurons.iter().zip(&work.scratch) {
+                        grad_row[i as usize] -= d;
+                    }
+                }
+                Outgoing::Sparse(ids, synapses) => {
+                    for (&i, &d) in work.neurons.iter().zip(&work.scratch) {
+                        work.row[i as usize] += d;
+                    }
+                    for &k in ids {
+                        let post = synapses[k as usize].post;
+                        gradient[offsets[r] + k as usize] -= work.row[post];
+                    }
+                    for &i in &work.neurons {
+                        work.row[i as usize] = 0.0;
+                    }
+                }
             }
             let source = work.sources[e];
             if source & INPUT == 0 {
@@ -621,7 +671,7 @@ fn spike_adjoint(
         for (e, a) in record.arrivals[..prefix].iter().enumerate() {
             let r = a.projection as usize;
             let proj = &network.projections()[r];
-            let w = proj.weight_row(a.pre as usize)[i];
+            let w = proj.weight(a.pre as usize, i);
             let (h, dh) = edges.eval(f, factors, e);
             let source = work.sources[e];
             if source & INPUT == 0 {
@@ -629,7 +679,9 @@ fn spike_adjoint(
             } else if let Some(g) = inputs.as_deref_mut() {
                 g[(source & !INPUT) as usize] += w * dh * mu;
             }
-            gradient[ws.offsets[r] + a.pre as usize * proj.weights().ncols() + i] -= mu * h;
+            for k in proj.synapse_indices(a.pre as usize, i) {
+                gradient[ws.offsets[r] + k] -= mu * h;
+            }
         }
         let mut reset_sum = 0.0;
         for (q, &g) in record.spikes[i][..m].iter().enumerate() {

@@ -10,7 +10,8 @@ use crate::adjoint::{Edges, arrival_growths};
 use crate::{CausalError, CausalGraph, Parent};
 
 /// The layout of the parameter vector: every projection's weights in file order, each
-/// matrix row-major `[pre][post]`, then one threshold per population.
+/// dense matrix row-major `[pre][post]`, each synapse list in its own order, then one
+/// threshold per population.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamLayout {
     weight_offsets: Vec<usize>,
@@ -28,8 +29,8 @@ impl ParamLayout {
         let mut n = 0;
         for proj in network.projections() {
             weight_offsets.push(n);
-            posts.push(proj.weights().ncols());
-            n += proj.weights().len();
+            posts.push(proj.post_size());
+            n += proj.num_weights();
         }
         Self {
             weight_offsets,
@@ -39,7 +40,9 @@ impl ParamLayout {
         }
     }
 
-    /// Index of weight `W_ji` (pre `j`, post `i`) of projection `r`.
+    /// Index of weight `W_ji` (pre `j`, post `i`) of a dense projection `r` (for a sparse
+    /// one, add [`Projection::synapse_indices`](fpsnn_sim::Projection::synapse_indices) to
+    /// [`ParamLayout::weight_offset`]).
     #[must_use]
     #[inline]
     pub fn weight_index(&self, r: usize, pre: usize, post: usize) -> usize {
@@ -287,7 +290,8 @@ pub fn assemble(
                     ..
                 } => (projection, pre, Err(input)),
             };
-            let w = network.projections()[projection as usize].weights()[(pre as usize, i)];
+            let proj = &network.projections()[projection as usize];
+            let w = proj.weight(pre as usize, i);
             // presynaptic parents come first, in arrival order: `e` is the arrival's index
             let (h, dh) = edges.eval(f, factors, e);
             slope += w * dh;
@@ -298,7 +302,11 @@ pub fn assemble(
                 Ok(spike) => place(spike, -w * dh),
                 Err(input) => dphi_dinputs.push(input as usize, -w * dh),
             }
-            dphi_dparams.push(layout.weight_index(projection as usize, pre as usize, i), h);
+            // dPhi_k/dW = h for every synapse from `pre` onto `i` (none: a zero weight)
+            let offset = layout.weight_offset(projection as usize);
+            for k in proj.synapse_indices(pre as usize, i) {
+                dphi_dparams.push(offset + k, h);
+            }
         }
         dphi_dparams.push(layout.threshold_index(p), -(1.0 + reset_sum));
         dphi_dparams.end_row();

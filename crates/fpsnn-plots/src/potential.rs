@@ -141,8 +141,7 @@ pub fn potential_curve(
             s += 1;
         } else if let Some(x) = arrival {
             times.push((x.time, false));
-            let w =
-                network.projections()[x.projection as usize].weights()[(x.pre as usize, neuron)];
+            let w = network.projections()[x.projection as usize].weight(x.pre as usize, neuron);
             state.current += w;
             a += 1;
         }
@@ -196,8 +195,7 @@ impl Figure for PotentialFigure<'_> {
         let any_inhibitory = self.panels.iter().any(|((p, i), _)| {
             self.trace.populations[*p].arrivals.iter().any(|a| {
                 a.time < self.t_end
-                    && self.network.projections()[a.projection as usize].weights()
-                        [(a.pre as usize, *i)]
+                    && self.network.projections()[a.projection as usize].weight(a.pre as usize, *i)
                         < 0.0
             })
         });
@@ -256,8 +254,8 @@ impl Figure for PotentialFigure<'_> {
             let mut exc = Vec::new();
             let mut inh = Vec::new();
             for a in record.arrivals.iter().filter(|a| a.time < end) {
-                let w = self.network.projections()[a.projection as usize].weights()
-                    [(a.pre as usize, *i)];
+                let w =
+                    self.network.projections()[a.projection as usize].weight(a.pre as usize, *i);
                 if w > 0.0 {
                     exc.push(a.time);
                 } else if w < 0.0 {

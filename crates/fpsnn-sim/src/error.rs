@@ -71,6 +71,48 @@ pub enum SimError {
         /// Postsynaptic size.
         expected_cols: usize,
     },
+    /// A synapse of a sparse projection names a neuron outside its source or target.
+    #[error(
+        "projection {projection}: synapse {index} ({pre} -> {post}) is outside {pre_size} x {post_size} (pre x post)"
+    )]
+    SynapseOutOfRange {
+        /// Projection index.
+        projection: usize,
+        /// Position of the synapse in the list.
+        index: usize,
+        /// Presynaptic neuron.
+        pre: usize,
+        /// Postsynaptic neuron.
+        post: usize,
+        /// Presynaptic size.
+        pre_size: usize,
+        /// Postsynaptic size.
+        post_size: usize,
+    },
+    /// A projection in a network file gives both or neither of `weights` and `synapses`.
+    #[error(
+        "projection {projection}: give exactly one of `weights` (dense) and `synapses` (sparse)"
+    )]
+    WeightsOrSynapses {
+        /// Projection index.
+        projection: usize,
+    },
+    /// A dense-only operation was asked of a sparse projection.
+    #[error("projection {projection} is sparse: it has a synapse list, not a weight matrix")]
+    NotDense {
+        /// Projection index.
+        projection: usize,
+    },
+    /// A flat weight vector has the wrong length for a projection.
+    #[error("projection {projection}: {got} weights given, it has {expected}")]
+    WeightCount {
+        /// Projection index.
+        projection: usize,
+        /// Length given.
+        got: usize,
+        /// Number of weights of the projection.
+        expected: usize,
+    },
     /// A weight is NaN or infinite.
     #[error("projection {projection}: weight [{pre}][{post}] = {value} is not finite")]
     NonFiniteWeight {

@@ -62,8 +62,9 @@ mod trace;
 pub use error::SimError;
 pub use input::{InputFile, InputSpikes};
 pub use network::{
-    DEFAULT_MAX_SPIKES_PER_NEURON, Network, NetworkFile, NeuronFile, Population, PopulationFile,
-    PopulationSpec, Projection, ProjectionFile, ProjectionSpec, Source,
+    DEFAULT_MAX_SPIKES_PER_NEURON, Network, NetworkFile, NeuronFile, Outgoing, Population,
+    PopulationFile, PopulationSpec, Projection, ProjectionFile, ProjectionSpec, Source, Synapse,
+    Weights,
 };
 pub use simulate::{Method, SimOptions, simulate};
 pub use trace::{Arrival, PopulationTrace, SimTrace};
@@ -89,7 +90,7 @@ pub fn membrane_potential(network: &Network, trace: &SimTrace, p: usize, i: usiz
         .iter()
         .take_while(|a| a.time < t)
         .map(|a| {
-            network.projections()[a.projection as usize].weights()[(a.pre as usize, i)]
+            network.projections()[a.projection as usize].weight(a.pre as usize, i)
                 * kernel.psp(t - a.time)
         })
         .sum();
@@ -117,7 +118,7 @@ pub fn membrane_slope(network: &Network, trace: &SimTrace, p: usize, i: usize, t
         .iter()
         .take_while(|a| a.time < t)
         .map(|a| {
-            network.projections()[a.projection as usize].weights()[(a.pre as usize, i)]
+            network.projections()[a.projection as usize].weight(a.pre as usize, i)
                 * kernel.psp_derivative(t - a.time)
         })
         .sum();

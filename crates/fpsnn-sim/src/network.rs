@@ -51,16 +51,71 @@ impl Population {
     }
 }
 
-/// A dense all-to-all projection with an optional fixed delay.
+/// One synapse of a sparse projection: presynaptic neuron (or input channel), postsynaptic
+/// neuron, weight.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Synapse {
+    /// Presynaptic neuron (or input channel).
+    pub pre: usize,
+    /// Postsynaptic neuron.
+    pub post: usize,
+    /// Weight.
+    pub weight: f64,
+}
+
+/// The synapses of a projection as given to [`Network::try_new`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Weights {
+    /// All-to-all: a `pre x post` matrix.
+    Dense(DMatrix<f64>),
+    /// A list of synapses (repeated pairs are separate synapses).
+    Sparse(Vec<Synapse>),
+}
+
+impl From<DMatrix<f64>> for Weights {
+    fn from(weights: DMatrix<f64>) -> Self {
+        Self::Dense(weights)
+    }
+}
+
+/// What one presynaptic neuron reaches through a projection ([`Projection::outgoing`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Outgoing<'a> {
+    /// Its weight onto every postsynaptic neuron (a contiguous matrix row).
+    Dense(&'a [f64]),
+    /// Its synapses, sorted by postsynaptic neuron: `(synapse index, synapse)`.
+    Sparse(&'a [u32], &'a [Synapse]),
+}
+
+/// The stored connectivity of a projection.
+#[derive(Clone, Debug, PartialEq)]
+enum Connectivity {
+    Dense {
+        /// `pre x post`.
+        weights: DMatrix<f64>,
+        /// The same weights row-major: one presynaptic neuron's weights onto every target
+        /// are contiguous (what the layer sweep adds per arrival).
+        rows: Vec<f64>,
+    },
+    Sparse {
+        /// In file order (the parameter order).
+        synapses: Vec<Synapse>,
+        /// Synapse indices grouped by presynaptic neuron, each group sorted by
+        /// `(post, index)`; group `j` is `by_pre[offsets[j]..offsets[j + 1]]`.
+        by_pre: Vec<u32>,
+        offsets: Vec<usize>,
+    },
+}
+
+/// A projection with an optional fixed delay: dense (all-to-all, a weight matrix) or sparse
+/// (a synapse list).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Projection {
     from: Source,
     to: usize,
-    /// `pre x post`.
-    weights: DMatrix<f64>,
-    /// The same weights row-major: one presynaptic neuron's weights onto every target are
-    /// contiguous (what the layer sweep adds per arrival). Kept in sync by every setter.
-    rows: Vec<f64>,
+    pre_size: usize,
+    post_size: usize,
+    connectivity: Connectivity,
     delay: Time,
 }
 
@@ -75,21 +130,114 @@ impl Projection {
     pub fn to(&self) -> usize {
         self.to
     }
-    /// Weights, `pre x post`: entry `(j, i)` is `W_ji` from presynaptic `j` to postsynaptic `i`.
+    /// Number of presynaptic neurons (or input channels).
     #[must_use]
-    pub fn weights(&self) -> &DMatrix<f64> {
-        &self.weights
+    pub fn pre_size(&self) -> usize {
+        self.pre_size
     }
-    /// The weights of presynaptic neuron `pre` onto every postsynaptic neuron (row `pre`
-    /// of [`Projection::weights`], contiguous).
+    /// Number of postsynaptic neurons.
+    #[must_use]
+    pub fn post_size(&self) -> usize {
+        self.post_size
+    }
+    /// Whether the projection is a synapse list.
+    #[must_use]
+    pub fn is_sparse(&self) -> bool {
+        matches!(self.connectivity, Connectivity::Sparse { .. })
+    }
+    /// The weight matrix, `pre x post` (entry `(j, i)` is `W_ji`), of a dense projection.
+    #[must_use]
+    pub fn dense_weights(&self) -> Option<&DMatrix<f64>> {
+        match &self.connectivity {
+            Connectivity::Dense { weights, .. } => Some(weights),
+            Connectivity::Sparse { .. } => None,
+        }
+    }
+    /// The synapse list of a sparse projection, in file order.
+    #[must_use]
+    pub fn synapses(&self) -> Option<&[Synapse]> {
+        match &self.connectivity {
+            Connectivity::Dense { .. } => None,
+            Connectivity::Sparse { synapses, .. } => Some(synapses),
+        }
+    }
+    /// Number of weights (parameters): `pre x post`, or the number of synapses.
+    #[must_use]
+    pub fn num_weights(&self) -> usize {
+        match &self.connectivity {
+            Connectivity::Dense { weights, .. } => weights.len(),
+            Connectivity::Sparse { synapses, .. } => synapses.len(),
+        }
+    }
+    /// The total weight from `pre` onto `post` (zero without a synapse; repeated synapses
+    /// add up).
+    ///
+    /// # Panics
+    /// If `pre` or `post` is out of range.
+    #[must_use]
+    #[inline]
+    pub fn weight(&self, pre: usize, post: usize) -> f64 {
+        match &self.connectivity {
+            Connectivity::Dense { rows, .. } => rows[pre * self.post_size + post],
+            Connectivity::Sparse { synapses, .. } => self
+                .synapse_indices(pre, post)
+                .map(|k| synapses[k].weight)
+                .sum(),
+        }
+    }
+    /// What presynaptic neuron `pre` reaches.
     ///
     /// # Panics
     /// If `pre` is out of range.
     #[must_use]
     #[inline]
-    pub fn weight_row(&self, pre: usize) -> &[f64] {
-        let post = self.weights.ncols();
-        &self.rows[pre * post..(pre + 1) * post]
+    pub fn outgoing(&self, pre: usize) -> Outgoing<'_> {
+        match &self.connectivity {
+            Connectivity::Dense { rows, .. } => {
+                Outgoing::Dense(&rows[pre * self.post_size..(pre + 1) * self.post_size])
+            }
+            Connectivity::Sparse {
+                synapses,
+                by_pre,
+                offsets,
+            } => Outgoing::Sparse(&by_pre[offsets[pre]..offsets[pre + 1]], synapses),
+        }
+    }
+    /// Indices, within this projection's weights (row-major `pre * post_size + post` when
+    /// dense, the position in the synapse list when sparse), of the weights from `pre` onto
+    /// `post`: one when dense, every such synapse when sparse.
+    ///
+    /// # Panics
+    /// If `pre` or `post` is out of range.
+    pub fn synapse_indices(&self, pre: usize, post: usize) -> impl Iterator<Item = usize> + '_ {
+        let (dense, group): (Option<usize>, &[u32]) = match &self.connectivity {
+            Connectivity::Dense { .. } => {
+                assert!(
+                    pre < self.pre_size && post < self.post_size,
+                    "synapse out of range"
+                );
+                (Some(pre * self.post_size + post), &[])
+            }
+            Connectivity::Sparse {
+                synapses,
+                by_pre,
+                offsets,
+            } => {
+                let group = &by_pre[offsets[pre]..offsets[pre + 1]];
+                let start = group.partition_point(|&k| synapses[k as usize].post < post);
+                let end = group.partition_point(|&k| synapses[k as usize].post <= post);
+                (None, &group[start..end])
+            }
+        };
+        dense.into_iter().chain(group.iter().map(|&k| k as usize))
+    }
+    /// The weights in parameter order (row-major when dense, file order when sparse).
+    #[must_use]
+    pub fn flat_weights(&self) -> Vec<f64> {
+        match &self.connectivity {
+            Connectivity::Dense { rows, .. } => rows.clone(),
+            Connectivity::Sparse { synapses, .. } => synapses.iter().map(|s| s.weight).collect(),
+        }
     }
     /// Delay added to every spike travelling along this projection.
     #[must_use]
@@ -101,6 +249,23 @@ impl Projection {
 /// Row-major copy of a `pre x post` matrix.
 fn row_major(weights: &DMatrix<f64>) -> Vec<f64> {
     weights.transpose().as_slice().to_vec()
+}
+
+/// Synapse indices grouped by presynaptic neuron, each group sorted by `(post, index)`.
+fn group_by_pre(synapses: &[Synapse], pre_size: usize) -> (Vec<u32>, Vec<usize>) {
+    let mut offsets = vec![0usize; pre_size + 1];
+    for s in synapses {
+        offsets[s.pre + 1] += 1;
+    }
+    for j in 0..pre_size {
+        offsets[j + 1] += offsets[j];
+    }
+    let mut by_pre: Vec<u32> = (0..synapses.len() as u32).collect();
+    by_pre.sort_unstable_by_key(|&k| {
+        let s = &synapses[k as usize];
+        (s.pre, s.post, k)
+    });
+    (by_pre, offsets)
 }
 
 /// A validated network.
@@ -140,8 +305,8 @@ pub struct ProjectionSpec {
     pub from: Source,
     /// Target population index.
     pub to: usize,
-    /// Weights `pre x post`.
-    pub weights: DMatrix<f64>,
+    /// Weights: a `pre x post` matrix, or a synapse list (`DMatrix` converts with `.into()`).
+    pub weights: Weights,
     /// Delay, >= 0.
     pub delay: Time,
 }
@@ -221,16 +386,33 @@ impl Network {
                 }
             };
             let post = pops[spec.to].size;
-            if spec.weights.nrows() != pre || spec.weights.ncols() != post {
-                return Err(SimError::WeightShape {
-                    projection: index,
-                    rows: spec.weights.nrows(),
-                    cols: spec.weights.ncols(),
-                    expected_rows: pre,
-                    expected_cols: post,
-                });
-            }
-            check_weights(index, &spec.weights)?;
+            let connectivity = match spec.weights {
+                Weights::Dense(weights) => {
+                    if weights.nrows() != pre || weights.ncols() != post {
+                        return Err(SimError::WeightShape {
+                            projection: index,
+                            rows: weights.nrows(),
+                            cols: weights.ncols(),
+                            expected_rows: pre,
+                            expected_cols: post,
+                        });
+                    }
+                    check_weights(index, &weights)?;
+                    Connectivity::Dense {
+                        rows: row_major(&weights),
+                        weights,
+                    }
+                }
+                Weights::Sparse(synapses) => {
+                    check_synapses(index, &synapses, pre, post)?;
+                    let (by_pre, offsets) = group_by_pre(&synapses, pre);
+                    Connectivity::Sparse {
+                        synapses,
+                        by_pre,
+                        offsets,
+                    }
+                }
+            };
             if !(spec.delay.is_finite() && spec.delay >= 0.0) {
                 return Err(SimError::InvalidDelay {
                     projection: index,
@@ -240,8 +422,9 @@ impl Network {
             projs.push(Projection {
                 from: spec.from,
                 to: spec.to,
-                rows: row_major(&spec.weights),
-                weights: spec.weights,
+                pre_size: pre,
+                post_size: post,
+                connectivity,
                 delay: spec.delay,
             });
         }
@@ -317,20 +500,24 @@ impl Network {
     /// Total number of weights over all projections.
     #[must_use]
     pub fn num_weights(&self) -> usize {
-        self.projections.iter().map(|p| p.weights.len()).sum()
+        self.projections.iter().map(Projection::num_weights).sum()
     }
 
-    /// Replaces the weights of projection `r`.
+    /// Replaces the weight matrix of dense projection `r`.
     ///
     /// # Errors
-    /// [`SimError::WeightShape`] or [`SimError::NonFiniteWeight`]; the network is unchanged.
+    /// [`SimError::NotDense`] for a sparse projection, [`SimError::WeightShape`] or
+    /// [`SimError::NonFiniteWeight`]; the network is unchanged.
     ///
     /// # Panics
     /// If `r` is out of range.
     #[track_caller]
     pub fn set_weights(&mut self, r: usize, weights: DMatrix<f64>) -> Result<(), SimError> {
         assert!(r < self.projections.len(), "projection {r} out of range");
-        let old = &self.projections[r].weights;
+        let proj = &mut self.projections[r];
+        let Connectivity::Dense { weights: old, rows } = &mut proj.connectivity else {
+            return Err(SimError::NotDense { projection: r });
+        };
         if old.shape() != weights.shape() {
             return Err(SimError::WeightShape {
                 projection: r,
@@ -341,16 +528,17 @@ impl Network {
             });
         }
         check_weights(r, &weights)?;
-        self.projections[r].rows = row_major(&weights);
-        self.projections[r].weights = weights;
+        *rows = row_major(&weights);
+        *old = weights;
         Ok(())
     }
 
-    /// Applies `update` to every weight of projection `r` in place, then checks the result.
+    /// Applies `update` to every weight of dense projection `r` in place, then checks the
+    /// result.
     ///
     /// # Errors
-    /// [`SimError::NonFiniteWeight`] if an updated weight is not finite; the projection then
-    /// keeps its previous weights.
+    /// [`SimError::NotDense`] for a sparse projection, [`SimError::NonFiniteWeight`] if an
+    /// updated weight is not finite; the projection then keeps its previous weights.
     ///
     /// # Panics
     /// If `r` is out of range.
@@ -361,9 +549,55 @@ impl Network {
         update: impl FnOnce(&mut DMatrix<f64>),
     ) -> Result<(), SimError> {
         assert!(r < self.projections.len(), "projection {r} out of range");
-        let mut weights = self.projections[r].weights.clone();
+        let mut weights = self.projections[r]
+            .dense_weights()
+            .ok_or(SimError::NotDense { projection: r })?
+            .clone();
         update(&mut weights);
         self.set_weights(r, weights)
+    }
+
+    /// Replaces the weights of projection `r` (dense or sparse) from `values` in parameter
+    /// order ([`Projection::flat_weights`]).
+    ///
+    /// # Errors
+    /// [`SimError::WeightCount`] for a wrong length, [`SimError::NonFiniteWeight`] for a
+    /// weight that is not finite; the network is unchanged.
+    ///
+    /// # Panics
+    /// If `r` is out of range.
+    #[track_caller]
+    pub fn set_flat_weights(&mut self, r: usize, values: &[f64]) -> Result<(), SimError> {
+        assert!(r < self.projections.len(), "projection {r} out of range");
+        let proj = &mut self.projections[r];
+        if values.len() != proj.num_weights() {
+            return Err(SimError::WeightCount {
+                projection: r,
+                got: values.len(),
+                expected: proj.num_weights(),
+            });
+        }
+        if !proj.is_sparse() {
+            let weights = DMatrix::from_row_slice(proj.pre_size, proj.post_size, values);
+            return self.set_weights(r, weights);
+        }
+        match &mut proj.connectivity {
+            Connectivity::Dense { .. } => Ok(()),
+            Connectivity::Sparse { synapses, .. } => {
+                if let Some((k, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                    return Err(SimError::NonFiniteWeight {
+                        projection: r,
+                        pre: synapses[k].pre,
+                        post: synapses[k].post,
+                        value,
+                    });
+                }
+                for (s, &w) in synapses.iter_mut().zip(values) {
+                    s.weight = w;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Replaces the threshold of population `p`.
@@ -435,11 +669,14 @@ impl Network {
                         Source::Population(p) => self.populations[p].name.clone(),
                     },
                     to: self.populations[r.to].name.clone(),
-                    weights: r
-                        .weights
-                        .row_iter()
-                        .map(|row| row.iter().copied().collect())
-                        .collect(),
+                    weights: r.dense_weights().map(|w| {
+                        w.row_iter()
+                            .map(|row| row.iter().copied().collect())
+                            .collect()
+                    }),
+                    synapses: r
+                        .synapses()
+                        .map(|list| list.iter().map(|s| (s.pre, s.post, s.weight)).collect()),
                     delay: (r.delay > 0.0).then_some(r.delay),
                 })
                 .collect(),
@@ -447,6 +684,35 @@ impl Network {
             max_spikes_per_neuron: Some(self.max_spikes_per_neuron),
         }
     }
+}
+
+fn check_synapses(
+    projection: usize,
+    synapses: &[Synapse],
+    pre_size: usize,
+    post_size: usize,
+) -> Result<(), SimError> {
+    for (index, s) in synapses.iter().enumerate() {
+        if s.pre >= pre_size || s.post >= post_size {
+            return Err(SimError::SynapseOutOfRange {
+                projection,
+                index,
+                pre: s.pre,
+                post: s.post,
+                pre_size,
+                post_size,
+            });
+        }
+        if !s.weight.is_finite() {
+            return Err(SimError::NonFiniteWeight {
+                projection,
+                pre: s.pre,
+                post: s.post,
+                value: s.weight,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_weights(projection: usize, weights: &DMatrix<f64>) -> Result<(), SimError> {
@@ -538,8 +804,12 @@ pub struct ProjectionFile {
     pub from: String,
     /// A population name.
     pub to: String,
-    /// One row per presynaptic neuron, one column per postsynaptic neuron.
-    pub weights: Vec<Vec<f64>>,
+    /// Dense: one row per presynaptic neuron, one column per postsynaptic neuron.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Vec<Vec<f64>>>,
+    /// Sparse: `[pre, post, w]` per synapse (exactly one of `weights` and `synapses`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synapses: Option<Vec<(usize, usize, f64)>>,
     /// Optional delay, default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay: Option<f64>,
@@ -597,18 +867,28 @@ impl NetworkFile {
                 return Err(SimError::ProjectionToInput { projection: index });
             }
             let to = lookup(index, &proj.to)?;
-            let rows = proj.weights.len();
-            let cols = proj.weights.first().map_or(0, Vec::len);
-            if let Some(bad) = proj.weights.iter().find(|row| row.len() != cols) {
-                return Err(SimError::WeightShape {
-                    projection: index,
-                    rows,
-                    cols: bad.len(),
-                    expected_rows: rows,
-                    expected_cols: cols,
-                });
-            }
-            let weights = DMatrix::from_fn(rows, cols, |j, i| proj.weights[j][i]);
+            let weights = match (&proj.weights, &proj.synapses) {
+                (Some(rows_in), None) => {
+                    let rows = rows_in.len();
+                    let cols = rows_in.first().map_or(0, Vec::len);
+                    if let Some(bad) = rows_in.iter().find(|row| row.len() != cols) {
+                        return Err(SimError::WeightShape {
+                            projection: index,
+                            rows,
+                            cols: bad.len(),
+                            expected_rows: rows,
+                            expected_cols: cols,
+                        });
+                    }
+                    Weights::Dense(DMatrix::from_fn(rows, cols, |j, i| rows_in[j][i]))
+                }
+                (None, Some(list)) => Weights::Sparse(
+                    list.iter()
+                        .map(|&(pre, post, weight)| Synapse { pre, post, weight })
+                        .collect(),
+                ),
+                _ => return Err(SimError::WeightsOrSynapses { projection: index }),
+            };
             projections.push(ProjectionSpec {
                 from,
                 to,

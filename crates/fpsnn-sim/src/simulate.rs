@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use fpsnn_core::{Parallelism, Time};
 use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
 
-use crate::{Arrival, InputSpikes, Network, PopulationTrace, SimError, SimTrace, Source};
+use crate::{Arrival, InputSpikes, Network, Outgoing, PopulationTrace, SimError, SimTrace, Source};
 
 /// Which algorithm runs the simulation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -157,12 +157,6 @@ pub(crate) fn arrival_order(a: &Arrival, b: &Arrival) -> Ordering {
         .then(a.spike.cmp(&b.spike))
 }
 
-/// The weight of `arrival` onto neuron `post`.
-#[inline]
-fn weight(network: &Network, arrival: &Arrival, post: usize) -> f64 {
-    network.projections()[arrival.projection as usize].weights()[(arrival.pre as usize, post)]
-}
-
 pub(crate) fn cap_error(network: &Network, p: usize, neuron: usize, time: Time) -> SimError {
     SimError::SpikeCapExceeded {
         population: network.populations()[p].name().to_owned(),
@@ -214,6 +208,14 @@ fn event_queue(
     let mut neurons: Vec<Vec<NeuronState>> = pops
         .iter()
         .map(|pop| vec![NeuronState::default(); pop.size()])
+        .collect();
+    let dense_only: Vec<bool> = (0..pops.len())
+        .map(|p| {
+            network
+                .incoming(p)
+                .iter()
+                .all(|&r| !projections[r].is_sparse())
+        })
         .collect();
     let mut outgoing = vec![Vec::new(); pops.len()];
     let mut fifos: Vec<VecDeque<Arrival>> = vec![VecDeque::new(); projections.len()];
@@ -325,7 +327,8 @@ fn event_queue(
                     }
                 }
             } else {
-                predict(network, p, i, n, &fifos, &mut heap);
+                let next = next_arrival_into(network, p, &fifos, &dense_only);
+                predict(network, p, i, n, next, &mut heap);
             }
         } else {
             let Some((_, r)) = arrival else { break };
@@ -334,11 +337,12 @@ fn event_queue(
             let kernel = pops[p].kernel();
             traces[p].arrivals.push(arrival);
             let mut group = std::mem::take(&mut neurons[p]);
+            let next = next_arrival_into(network, p, &fifos, &dense_only);
             // neurons updated at the same previous time share one propagator
             let mut cached: Option<(u64, Propagator)> = None;
-            for (i, n) in group.iter_mut().enumerate() {
+            let mut update = |i: usize, n: &mut NeuronState, w: f64| {
                 if n.stopped {
-                    continue;
+                    return;
                 }
                 let s = arrival.time - n.t;
                 if s > 0.0 {
@@ -353,8 +357,22 @@ fn event_queue(
                     n.state = prop.apply(n.state);
                 }
                 n.t = arrival.time;
-                n.state.current += weight(network, &arrival, i);
-                predict(network, p, i, n, &fifos, &mut heap);
+                n.state.current += w;
+                predict(network, p, i, n, next, &mut heap);
+            };
+            // only the neurons the presynaptic neuron reaches
+            match projections[r].outgoing(arrival.pre as usize) {
+                Outgoing::Dense(row) => {
+                    for (i, (n, &w)) in group.iter_mut().zip(row).enumerate() {
+                        update(i, n, w);
+                    }
+                }
+                Outgoing::Sparse(ids, synapses) => {
+                    for &k in ids {
+                        let synapse = synapses[k as usize];
+                        update(synapse.post, &mut group[synapse.post], synapse.weight);
+                    }
+                }
             }
             neurons[p] = group;
         }
@@ -371,8 +389,18 @@ fn event_queue(
     })
 }
 
-/// Time of the next queued arrival into population `p`, if any.
-fn next_arrival_into(network: &Network, p: usize, fifos: &[VecDeque<Arrival>]) -> Option<Time> {
+/// Time of the next queued arrival into population `p`, if any, where every projection
+/// into `p` is dense (such an arrival updates, and predicts again, every neuron of `p`);
+/// `None` otherwise.
+fn next_arrival_into(
+    network: &Network,
+    p: usize,
+    fifos: &[VecDeque<Arrival>],
+    dense_only: &[bool],
+) -> Option<Time> {
+    if !dense_only[p] {
+        return None;
+    }
     network
         .incoming(p)
         .iter()
@@ -381,15 +409,15 @@ fn next_arrival_into(network: &Network, p: usize, fifos: &[VecDeque<Arrival>]) -
 }
 
 /// Invalidates the neuron's pending crossing and schedules a lower bound of its next one,
-/// unless none can exist before the horizon or an already queued arrival into its
-/// population comes strictly before the bound (the neuron is updated, and predicted again,
-/// at that arrival).
+/// unless none can exist before the horizon or `next`, an already queued arrival that
+/// updates every neuron of the population ([`next_arrival_into`]), comes strictly before
+/// the bound (the neuron is updated, and predicted again, at that arrival).
 fn predict(
     network: &Network,
     p: usize,
     i: usize,
     n: &mut NeuronState,
-    fifos: &[VecDeque<Arrival>],
+    next: Option<Time>,
     heap: &mut BinaryHeap<CrossingKey>,
 ) {
     n.version = n.version.wrapping_add(1);
@@ -401,7 +429,7 @@ fn predict(
     }
     let bound = kernel.crossing_lower_bound(n.state, pop.params().theta);
     let time = n.t + bound;
-    if time > network.t_max() || next_arrival_into(network, p, fifos).is_some_and(|a| a < time) {
+    if time > network.t_max() || next.is_some_and(|a| a < time) {
         return;
     }
     n.pending = Some((bound, false, false));

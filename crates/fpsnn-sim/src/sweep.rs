@@ -30,7 +30,7 @@ use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
 use rayon::prelude::*;
 
 use crate::simulate::{arrival_order, cap_error};
-use crate::{Arrival, InputSpikes, Network, PopulationTrace, SimError, SimTrace, Source};
+use crate::{Arrival, InputSpikes, Network, Outgoing, PopulationTrace, SimError, SimTrace, Source};
 
 /// How far past the next arrival (relative to its time) the layer sweep looks for a
 /// crossing, so that a root a rounding step beyond the arrival's offset is still compared
@@ -359,10 +359,23 @@ impl Chunk {
                     if a.time > self.t {
                         self.interval(layer, a.time, Some(a.time), spikes, prefixes);
                     }
-                    let row = layer.network.projections()[a.projection as usize]
-                        .weight_row(a.pre as usize);
                     let range = self.start..self.start + self.len();
-                    vectorized(|| add_row(&mut self.current, &row[range]));
+                    match layer.network.projections()[a.projection as usize]
+                        .outgoing(a.pre as usize)
+                    {
+                        Outgoing::Dense(row) => {
+                            vectorized(|| add_row(&mut self.current, &row[range]));
+                        }
+                        Outgoing::Sparse(ids, synapses) => {
+                            // only the synapses onto this chunk's neurons, in list order
+                            for &k in ids {
+                                let synapse = synapses[k as usize];
+                                if range.contains(&synapse.post) {
+                                    self.current[synapse.post - self.start] += synapse.weight;
+                                }
+                            }
+                        }
+                    }
                     if self.any_quiet {
                         self.quiet.fill(false);
                         self.any_quiet = false;

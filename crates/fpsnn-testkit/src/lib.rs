@@ -191,7 +191,7 @@ pub fn feed_forward<R: Rng + ?Sized>(
                 Source::Population(l - 1)
             },
             to: l,
-            weights: normal_matrix(rng, pre, size, mean, sd),
+            weights: normal_matrix(rng, pre, size, mean, sd).into(),
             delay: 0.0,
         });
         pre = size;
@@ -228,13 +228,13 @@ pub fn recurrent<R: Rng + ?Sized>(
         ProjectionSpec {
             from: Source::Input,
             to: 0,
-            weights: normal_matrix(rng, inputs, size, input_weight.0, input_weight.1),
+            weights: normal_matrix(rng, inputs, size, input_weight.0, input_weight.1).into(),
             delay: 0.0,
         },
         ProjectionSpec {
             from: Source::Population(0),
             to: 0,
-            weights: normal_matrix(rng, size, size, recurrent_weight.0, recurrent_weight.1),
+            weights: normal_matrix(rng, size, size, recurrent_weight.0, recurrent_weight.1).into(),
             delay,
         },
     ];
@@ -247,11 +247,48 @@ pub fn recurrent<R: Rng + ?Sized>(
         projections.push(ProjectionSpec {
             from: Source::Population(0),
             to: 1,
-            weights: normal_matrix(rng, size, outputs, 0.3, 0.8),
+            weights: normal_matrix(rng, size, outputs, 0.3, 0.8).into(),
             delay: 0.0,
         });
     }
     Network::try_new(inputs, populations, projections, t_max, 200).expect("valid network")
+}
+
+/// The same network with every projection turned into a synapse list: each `(pre, post)`
+/// pair of the dense matrix is kept with probability `keep`, and a kept pair is split into
+/// two synapses (weights `w/3` and `2w/3`, a repeated pair) with probability `repeat`;
+/// synapses are listed in a shuffled order.
+///
+/// # Panics
+/// Never for a valid network.
+pub fn sparsify<R: Rng + ?Sized>(
+    rng: &mut R,
+    network: &Network,
+    keep: f64,
+    repeat: f64,
+) -> Network {
+    let mut file = network.to_file();
+    for proj in &mut file.projections {
+        let rows = proj.weights.take().unwrap_or_default();
+        let mut synapses = Vec::new();
+        for (pre, row) in rows.iter().enumerate() {
+            for (post, &w) in row.iter().enumerate() {
+                if rng.random::<f64>() < keep {
+                    if rng.random::<f64>() < repeat {
+                        synapses.push((pre, post, w / 3.0));
+                        synapses.push((pre, post, 2.0 * w / 3.0));
+                    } else {
+                        synapses.push((pre, post, w));
+                    }
+                }
+            }
+        }
+        for k in (1..synapses.len()).rev() {
+            synapses.swap(k, rng.random_range(0..=k));
+        }
+        proj.synapses = Some(synapses);
+    }
+    file.try_into_network().expect("valid network")
 }
 
 /// Random sorted input trains: `per_channel` spikes per channel, uniform in `[0, t_end)`.

@@ -387,7 +387,7 @@ fn potential_peak(network: &Network, trace: &fpsnn_sim::SimTrace, p: usize, i: u
 }
 
 fn arrival_weight(network: &Network, a: &Arrival, i: usize) -> f64 {
-    network.projections()[a.projection as usize].weights()[(a.pre as usize, i)]
+    network.projections()[a.projection as usize].weight(a.pre as usize, i)
 }
 
 /// The gradient of the silent-label term `lambda (theta - V_max)` of neuron `i` of
@@ -413,10 +413,11 @@ fn silent_label_gradient(
             break;
         }
         let (h, dh) = kernel.psp_and_derivative(peak.time - a.time);
-        direct.push((
-            layout.weight_index(a.projection as usize, a.pre as usize, i),
-            -lambda * h,
-        ));
+        let r = a.projection as usize;
+        let offset = layout.weight_offset(r);
+        for k in network.projections()[r].synapse_indices(a.pre as usize, i) {
+            direct.push((offset + k, -lambda * h));
+        }
         // dV/dg = -W h'(t* - g)
         add_arrival_gradient(
             graph,

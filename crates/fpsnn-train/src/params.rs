@@ -85,7 +85,7 @@ impl FeedForwardSpec {
                     Source::Population(l - 1)
                 },
                 to: l,
-                weights: DMatrix::from_row_slice(pre, size, &values),
+                weights: DMatrix::from_row_slice(pre, size, &values).into(),
                 delay: 0.0,
             });
             pre = size;
@@ -100,16 +100,13 @@ impl FeedForwardSpec {
     }
 }
 
-/// The weights of every projection, flattened in file order, each matrix row-major
-/// `[pre][post]` (the layout of `fpsnn_causal::ParamLayout`).
+/// The weights of every projection, flattened in file order, each dense matrix row-major
+/// `[pre][post]`, each synapse list in its order (the layout of `fpsnn_causal::ParamLayout`).
 #[must_use]
 pub fn flatten_weights(network: &Network) -> Vec<f64> {
     let mut out = Vec::with_capacity(network.num_weights());
     for proj in network.projections() {
-        let w = proj.weights();
-        for j in 0..w.nrows() {
-            out.extend(w.row(j).iter());
-        }
+        out.extend(proj.flat_weights());
     }
     out
 }
@@ -128,10 +125,9 @@ pub fn set_weights(network: &mut Network, params: &[f64]) -> Result<(), TrainErr
     }
     let mut offset = 0;
     for r in 0..network.projections().len() {
-        let (rows, cols) = network.projections()[r].weights().shape();
-        let m = DMatrix::from_row_slice(rows, cols, &params[offset..offset + rows * cols]);
-        network.set_weights(r, m)?;
-        offset += rows * cols;
+        let n = network.projections()[r].num_weights();
+        network.set_flat_weights(r, &params[offset..offset + n])?;
+        offset += n;
     }
     Ok(())
 }
@@ -162,10 +158,7 @@ mod tests {
         let flat = flatten_weights(&a);
         assert_eq!(flat.len(), 3 * 4 + 4 * 2);
         // row-major: entry (1, 2) of the first projection is flat[1 * 4 + 2]
-        assert_eq!(
-            flat[6].to_bits(),
-            a.projections()[0].weights()[(1, 2)].to_bits()
-        );
+        assert_eq!(flat[6].to_bits(), a.projections()[0].weight(1, 2).to_bits());
         let mut d = c.clone();
         set_weights(&mut d, &flat).unwrap();
         assert_eq!(flatten_weights(&d), flat);

@@ -8,7 +8,7 @@ use fpsnn_causal::{
 use fpsnn_core::{NeuronParams, Parallelism, SpikeId};
 use fpsnn_sim::{InputSpikes, Network, SimOptions, SimTrace, simulate};
 use fpsnn_testkit::{
-    CausalPattern, Tolerance, fd_step, feed_forward, random_input, recurrent, richardson,
+    CausalPattern, Tolerance, fd_step, feed_forward, random_input, recurrent, richardson, sparsify,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -16,9 +16,18 @@ use rand::{Rng, SeedableRng};
 /// What is perturbed.
 #[derive(Clone, Copy, Debug)]
 enum Knob {
-    Weight { r: usize, pre: usize, post: usize },
-    Threshold { p: usize },
-    Input { channel: usize, index: usize },
+    /// Weight `k` of projection `r` in parameter order (a matrix entry or a synapse).
+    Weight {
+        r: usize,
+        k: usize,
+    },
+    Threshold {
+        p: usize,
+    },
+    Input {
+        channel: usize,
+        index: usize,
+    },
 }
 
 fn perturbed(
@@ -34,7 +43,11 @@ fn perturbed(
         .map(|c| c.times().to_vec())
         .collect();
     match knob {
-        Knob::Weight { r, pre, post } => net.update_weights(r, |w| w[(pre, post)] += delta).ok()?,
+        Knob::Weight { r, k } => {
+            let mut w = net.projections()[r].flat_weights();
+            w[k] += delta;
+            net.set_flat_weights(r, &w).ok()?;
+        }
         Knob::Threshold { p } => {
             let theta = net.populations()[p].params().theta;
             net.set_threshold(p, theta + delta).ok()?;
@@ -46,7 +59,7 @@ fn perturbed(
 
 fn value(net: &Network, input: &InputSpikes, knob: Knob) -> f64 {
     match knob {
-        Knob::Weight { r, pre, post } => net.projections()[r].weights()[(pre, post)],
+        Knob::Weight { r, k } => net.projections()[r].flat_weights()[k],
         Knob::Threshold { p } => net.populations()[p].params().theta,
         Knob::Input { channel, index } => input.channels()[channel].times()[index],
     }
@@ -55,7 +68,7 @@ fn value(net: &Network, input: &InputSpikes, knob: Knob) -> f64 {
 fn column(graph: &CausalGraph<'_>, knob: Knob) -> usize {
     let layout = fpsnn_causal::ParamLayout::new(graph.network());
     match knob {
-        Knob::Weight { r, pre, post } => layout.weight_index(r, pre, post),
+        Knob::Weight { r, k } => layout.weight_offset(r) + k,
         Knob::Threshold { p } => layout.threshold_index(p),
         Knob::Input { channel, index } => layout.len() + graph.input_index(channel, index),
     }
@@ -209,9 +222,10 @@ fn check_network(net: &Network, input: &InputSpikes, rng: &mut StdRng, report: &
     let mut knobs = Vec::new();
     for (r, proj) in net.projections().iter().enumerate() {
         for _ in 0..4 {
-            let pre = rng.random_range(0..proj.weights().nrows());
-            let post = rng.random_range(0..proj.weights().ncols());
-            knobs.push(Knob::Weight { r, pre, post });
+            if proj.num_weights() > 0 {
+                let k = rng.random_range(0..proj.num_weights());
+                knobs.push(Knob::Weight { r, k });
+            }
         }
     }
     for p in 0..net.populations().len() {
@@ -294,7 +308,7 @@ fn two_layer_feed_forward_gradients_match_finite_differences() {
 fn three_layer_feed_forward_gradients_match_finite_differences() {
     let mut rng = StdRng::seed_from_u64(2);
     let mut report = new_report();
-    for _ in 0..16 {
+    for _ in 0..26 {
         let net = feed_forward(
             &mut rng,
             4,
@@ -330,4 +344,41 @@ fn recurrent_gradients_match_finite_differences() {
         check_network(&net, &input, &mut rng, &mut report);
     }
     finish("recurrent", &report, 100);
+}
+
+/// Sparse projections (synapse lists with missing and repeated pairs), feed-forward and
+/// recurrent, through both solvers and the fused adjoint.
+#[test]
+fn sparse_projection_gradients_match_finite_differences() {
+    let mut rng = StdRng::seed_from_u64(4);
+    let mut report = new_report();
+    for case in 0..16 {
+        let dense = if case % 2 == 0 {
+            feed_forward(
+                &mut rng,
+                4,
+                &[8, 3],
+                params(1.0, 0.9),
+                &[(1.8, 1.0), (1.4, 1.0)],
+                8.0,
+            )
+        } else {
+            recurrent(
+                &mut rng,
+                3,
+                8,
+                2,
+                params(2.0, 1.0),
+                (3.0, 1.0),
+                (0.0, 1.2),
+                [0.0, 0.3][case % 4 / 2],
+                8.0,
+            )
+        };
+        let net = sparsify(&mut rng, &dense, 0.6, 0.2);
+        assert!(net.projections().iter().all(|p| p.is_sparse()));
+        let input = random_input(&mut rng, net.inputs(), 2, 3.0);
+        check_network(&net, &input, &mut rng, &mut report);
+    }
+    finish("sparse", &report, 80);
 }

@@ -20,7 +20,7 @@ fn good_network_parses() {
     let net = Network::from_json(&net_json(GOOD_NEURON, GOOD_W, r#", "t_max": 5.0"#)).unwrap();
     assert_eq!(net.num_weights(), 6);
     // negative weights are valid
-    assert!(net.projections()[0].weights()[(0, 1)] < 0.0);
+    assert!(net.projections()[0].weight(0, 1) < 0.0);
     // round trip
     assert_eq!(Network::from_json(&net.to_json()).unwrap(), net);
 }
@@ -90,7 +90,7 @@ fn bad_weights_are_typed_errors() {
         "{err}"
     );
     assert!(
-        net.projections()[0].weights()[(1, 1)].is_finite(),
+        net.projections()[0].weight(1, 1).is_finite(),
         "network unchanged"
     );
 }

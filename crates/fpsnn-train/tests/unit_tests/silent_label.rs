@@ -42,13 +42,13 @@ fn network(rng: &mut StdRng) -> Network {
             ProjectionSpec {
                 from: Source::Input,
                 to: 0,
-                weights: hidden,
+                weights: hidden.into(),
                 delay: 0.0,
             },
             ProjectionSpec {
                 from: Source::Population(0),
                 to: 1,
-                weights: output,
+                weights: output.into(),
                 delay: 0.0,
             },
         ],
