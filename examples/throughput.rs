@@ -15,6 +15,10 @@
 //! samples: arrival-neuron updates `A N` (every arrival into a population times its size),
 //! causal edges `E`, and the achieved nanoseconds per unit of `A N + E`. `--quick` runs a
 //! few samples once (the smoke test).
+//!
+//! With `--net FILE --input FILE` it times instead the exact simulation of that network on
+//! that input (JSON formats of `docs/formats.md`; fastest of `R` runs, one thread), e.g. the
+//! recurrent benchmark network of `benches/nest/` against NEST.
 
 mod common;
 
@@ -141,8 +145,30 @@ fn main() -> std::process::ExitCode {
 }
 
 fn real_main() -> Result<()> {
-    let args = Args::parse(&["quick"], &["samples", "repeats", "threads"])?;
+    let args = Args::parse(&["quick"], &["samples", "repeats", "threads", "net", "input"])?;
     let quick = args.flag("quick");
+    if let Some(path) = args.get("net") {
+        let net = Network::from_json(&common::read(path)?)?;
+        let input = InputSpikes::from_json(&common::read(args.required("input")?)?)?;
+        let repeats: usize = args.parse_or("repeats", 5)?;
+        let mut best = f64::INFINITY;
+        let mut spikes = 0;
+        for _ in 0..repeats.max(1) {
+            let start = Instant::now();
+            let trace = simulate(&net, &input, &SimOptions::default())?;
+            best = best.min(start.elapsed().as_secs_f64());
+            spikes = trace.num_spikes();
+        }
+        let synapses: usize = net.projections().iter().map(|p| p.num_weights()).sum();
+        println!(
+            "{path}: {} neurons, {synapses} synapses, {} input spikes, {spikes} spikes in t_max {}; simulation {:.1} ms (fastest of {repeats})",
+            net.populations().iter().map(|p| p.size()).sum::<usize>(),
+            input.num_spikes(),
+            net.t_max(),
+            best * 1e3
+        );
+        return Ok(());
+    }
     let samples: usize = args.parse_or("samples", if quick { 4 } else { 256 })?;
     let repeats: usize = args.parse_or("repeats", if quick { 1 } else { 5 })?;
     let threads = common::check_threads(args.parse_or("threads", 0)?)?;

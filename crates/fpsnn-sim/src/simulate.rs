@@ -1,8 +1,8 @@
 //! Exact event-driven simulation: the layer sweep for feed-forward networks and the event
 //! queue for everything else.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, VecDeque};
+use std::cmp::Ordering;
+use std::collections::VecDeque;
 
 use fpsnn_core::{Parallelism, Time};
 use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
@@ -171,9 +171,6 @@ pub(crate) fn cap_error(network: &Network, p: usize, neuron: usize, time: Time) 
 struct NeuronState {
     state: State,
     t: Time,
-    /// Bumped whenever the neuron receives input or fires: queued crossings of older
-    /// versions are stale.
-    version: u32,
     stopped: bool,
     /// The pending crossing of the current version: `(offset from t, exact, tangent)`.
     /// With `exact` false the offset is only a lower bound: the root is solved when the
@@ -181,9 +178,127 @@ struct NeuronState {
     pending: Option<(Time, bool, bool)>,
 }
 
-/// A queued crossing: `(time bits, population, neuron, version)`, earliest first; ties by
-/// population and neuron. Times are >= 0, so their bits order like the numbers.
-type CrossingKey = Reverse<(u64, u32, u32, u32)>;
+/// The predicted crossings, at most one per neuron: an indexed binary heap keyed by
+/// `(time bits, population, neuron)`, earliest first (times are >= 0, so their bits order
+/// like the numbers; ties by population and neuron). A new prediction replaces the
+/// neuron's old one in place, so the heap never holds more entries than neurons.
+struct CrossingQueue {
+    /// Per neuron (flat index): its key, valid while it is in the heap.
+    keys: Vec<(u64, u32, u32)>,
+    /// Flat neuron indices in heap order.
+    heap: Vec<u32>,
+    /// Per neuron: its position in `heap`, `u32::MAX` if absent.
+    pos: Vec<u32>,
+    /// Flat index of each population's first neuron.
+    offsets: Vec<u32>,
+}
+
+impl CrossingQueue {
+    const ABSENT: u32 = u32::MAX;
+
+    fn new(sizes: impl Iterator<Item = usize>) -> Self {
+        let mut offsets = Vec::new();
+        let mut n = 0u32;
+        for size in sizes {
+            offsets.push(n);
+            n += size as u32;
+        }
+        Self {
+            keys: vec![(0, 0, 0); n as usize],
+            heap: Vec::new(),
+            pos: vec![Self::ABSENT; n as usize],
+            offsets,
+        }
+    }
+
+    fn key(&self, slot: usize) -> (u64, u32, u32) {
+        self.keys[self.heap[slot] as usize]
+    }
+
+    fn place(&mut self, slot: usize, id: u32) {
+        self.heap[slot] = id;
+        self.pos[id as usize] = slot as u32;
+    }
+
+    fn sift_up(&mut self, mut slot: usize) {
+        let id = self.heap[slot];
+        let key = self.keys[id as usize];
+        while slot > 0 {
+            let parent = (slot - 1) / 2;
+            if self.key(parent) <= key {
+                break;
+            }
+            let moved = self.heap[parent];
+            self.place(slot, moved);
+            slot = parent;
+        }
+        self.place(slot, id);
+    }
+
+    fn sift_down(&mut self, mut slot: usize) {
+        let id = self.heap[slot];
+        let key = self.keys[id as usize];
+        loop {
+            let left = 2 * slot + 1;
+            if left >= self.heap.len() {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < self.heap.len() && self.key(right) < self.key(left) {
+                right
+            } else {
+                left
+            };
+            if self.key(child) >= key {
+                break;
+            }
+            let moved = self.heap[child];
+            self.place(slot, moved);
+            slot = child;
+        }
+        self.place(slot, id);
+    }
+
+    /// Schedules neuron `i` of population `p` at `time` (replacing its prediction).
+    fn set(&mut self, p: usize, i: usize, time: f64) {
+        let id = self.offsets[p] + i as u32;
+        let key = ((time + 0.0).to_bits(), p as u32, i as u32);
+        let old = std::mem::replace(&mut self.keys[id as usize], key);
+        match self.pos[id as usize] {
+            Self::ABSENT => {
+                self.heap.push(id);
+                self.sift_up(self.heap.len() - 1);
+            }
+            slot if key < old => self.sift_up(slot as usize),
+            slot => self.sift_down(slot as usize),
+        }
+    }
+
+    /// Drops neuron `i` of population `p`'s prediction, if any.
+    fn remove(&mut self, p: usize, i: usize) {
+        let id = self.offsets[p] + i as u32;
+        let slot = self.pos[id as usize];
+        if slot == Self::ABSENT {
+            return;
+        }
+        self.pos[id as usize] = Self::ABSENT;
+        let last = self.heap.pop().expect("the neuron is in the heap");
+        if last != id {
+            let slot = slot as usize;
+            self.place(slot, last);
+            self.sift_down(slot);
+            self.sift_up(self.pos[last as usize] as usize);
+        }
+    }
+
+    /// The earliest prediction: `(time, population, neuron)`.
+    fn peek(&self) -> Option<(f64, usize, usize)> {
+        self.heap.first().map(|&id| {
+            let (bits, p, i) = self.keys[id as usize];
+            (f64::from_bits(bits), p as usize, i as usize)
+        })
+    }
+}
 
 /// Simulation of any network with one global event queue: a heap of predicted crossings
 /// and, per projection, a FIFO of arrivals (spikes of one source are emitted in time order
@@ -246,7 +361,7 @@ fn event_queue(
             }
         }
     }
-    let mut heap: BinaryHeap<CrossingKey> = BinaryHeap::new();
+    let mut heap = CrossingQueue::new(pops.iter().map(|pop| pop.size()));
     let mut tangencies = 0;
     let mut t_end = t_max;
     let early_stop = watched.contains(&true);
@@ -257,15 +372,8 @@ fn event_queue(
         .map(|(pop, _)| pop.size())
         .sum();
     loop {
-        // drop stale crossings from the top of the heap
-        while let Some(&Reverse((_, p, i, version))) = heap.peek() {
-            let n = &neurons[p as usize][i as usize];
-            if n.version == version && !n.stopped && n.pending.is_some() {
-                break;
-            }
-            heap.pop();
-        }
-        let crossing_time = heap.peek().map(|Reverse((bits, ..))| f64::from_bits(*bits));
+        let next_crossing = heap.peek();
+        let crossing_time = next_crossing.map(|(time, ..)| time);
         let arrival = (0..fifos.len())
             .filter_map(|r| fifos[r].front().map(|a| (a.time, r)))
             .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -277,10 +385,10 @@ fn event_queue(
             (Some(c), Some((a, _))) => c <= a,
         };
         if take_crossing {
-            let Some(Reverse((_, p, i, _))) = heap.pop() else {
+            let Some((_, p, i)) = next_crossing else {
                 break;
             };
-            let (p, i) = (p as usize, i as usize);
+            heap.remove(p, i);
             let n = &mut neurons[p][i];
             let Some((offset, exact, tangent)) = n.pending.take() else {
                 continue;
@@ -298,7 +406,6 @@ fn event_queue(
             n.state.potential -= pops[p].params().theta;
             n.t += offset;
             let time = n.t;
-            n.version = n.version.wrapping_add(1);
             let trace = &mut traces[p];
             if trace.spikes[i].len() == network.max_spikes_per_neuron() {
                 return Err(cap_error(network, p, i, time));
@@ -418,10 +525,10 @@ fn predict(
     i: usize,
     n: &mut NeuronState,
     next: Option<Time>,
-    heap: &mut BinaryHeap<CrossingKey>,
+    heap: &mut CrossingQueue,
 ) {
-    n.version = n.version.wrapping_add(1);
     n.pending = None;
+    heap.remove(p, i);
     let pop = &network.populations()[p];
     let kernel = pop.kernel();
     if n.state.current <= 0.0 || kernel.slope(n.state) <= 0.0 {
@@ -433,12 +540,7 @@ fn predict(
         return;
     }
     n.pending = Some((bound, false, false));
-    heap.push(Reverse((
-        (time + 0.0).to_bits(),
-        p as u32,
-        i as u32,
-        n.version,
-    )));
+    heap.set(p, i, time);
 }
 
 /// Solves the neuron's next crossing exactly (same state, threshold and horizon as the
@@ -448,7 +550,7 @@ fn solve_prediction(
     p: usize,
     i: usize,
     n: &mut NeuronState,
-    heap: &mut BinaryHeap<CrossingKey>,
+    heap: &mut CrossingQueue,
 ) {
     let pop = &network.populations()[p];
     let horizon = network.t_max() - n.t;
@@ -461,10 +563,5 @@ fn solve_prediction(
         Crossing::Tangent(s) => (s, true),
     };
     n.pending = Some((s, true, tangent));
-    heap.push(Reverse((
-        (n.t + s + 0.0).to_bits(),
-        p as u32,
-        i as u32,
-        n.version,
-    )));
+    heap.set(p, i, n.t + s);
 }
