@@ -295,6 +295,10 @@ struct Chunk {
     /// A tangency was met since the last arrival: no further search until the next one.
     quiet: Vec<bool>,
     any_quiet: bool,
+    /// The first crossing from the neuron's current state (to `t_max`), where a window end
+    /// made the search find it; cleared when the state changes.
+    roots: Vec<Option<Crossing>>,
+    any_root: bool,
     /// Receives nothing more: fired under `first_only`, or broke the cap.
     stopped: Vec<bool>,
     active: usize,
@@ -324,6 +328,8 @@ impl Chunk {
             detached_list: Vec::new(),
             quiet: vec![false; n],
             any_quiet: false,
+            roots: vec![None; n],
+            any_root: false,
             stopped: vec![false; n],
             active: n,
             next_current: vec![0.0; n],
@@ -379,6 +385,10 @@ impl Chunk {
                     if self.any_quiet {
                         self.quiet.fill(false);
                         self.any_quiet = false;
+                    }
+                    if self.any_root {
+                        self.roots.fill(None);
+                        self.any_root = false;
                     }
                     self.t = a.time;
                     self.next += 1;
@@ -509,8 +519,23 @@ impl Chunk {
                     ((a - t) + ARRIVAL_WINDOW * a.max(1.0)).min(t_max - t)
                 });
                 let first = |s: Time| stop.is_none_or(|a| t + s <= a);
-                match kernel.next_crossing_before(state, theta, limit, t_max - t) {
+                // The first crossing from this state, whatever the stop: cached across
+                // window ends (the state waits for the next arrival), so a neuron rising
+                // through several windows is solved once. At an arrival the search may stop
+                // at the arrival instead (same bits for a crossing before it).
+                let crossing = match self.roots[i] {
+                    Some(crossing) => crossing,
+                    None if !at_arrival => {
+                        let crossing = kernel.next_crossing(state, theta, t_max - t);
+                        self.roots[i] = Some(crossing);
+                        self.any_root = true;
+                        crossing
+                    }
+                    None => kernel.next_crossing_before(state, theta, limit, t_max - t),
+                };
+                match crossing {
                     Crossing::Spike(s) if first(s) => {
+                        self.roots[i] = None;
                         state = kernel.advance(state, s);
                         state.potential -= theta;
                         t += s;
