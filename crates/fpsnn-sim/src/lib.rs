@@ -15,17 +15,22 @@
 //!
 //! # Algorithms
 //! - **Layer sweep** (feed-forward networks): populations in topological order; each
-//!   population's incoming spikes are merged once into one sorted arrival list, then every
-//!   neuron is swept through it independently: in parallel with
-//!   [`Parallelism::Rayon`](fpsnn_core::Parallelism), with identical results.
+//!   population's incoming spikes are merged into one sorted arrival list, and all its
+//!   neurons advance together: one propagator per interval between arrivals, applied to the
+//!   state arrays of every neuron in a vectorised loop that also flags the neurons that may
+//!   cross; only those run the exact crossing search. Chunks of neurons run in parallel with
+//!   [`Parallelism::Rayon`](fpsnn_core::Parallelism), with identical results. With early
+//!   stopping it runs in time windows and stops after the one in which the watched neurons
+//!   fired.
 //! - **Event queue** (any network, recurrent and self projections included): one global
-//!   queue of arrivals and predicted crossings; a prediction is invalidated whenever its
-//!   neuron receives input.
+//!   queue of arrivals and one predicted crossing per neuron; an arrival updates only the
+//!   neurons it reaches, and their predictions.
 //!
 //! Both use the same tie rule (a crossing at the very time of an arrival happens before the
 //! arrival is applied; equal-time arrivals apply in `(projection, pre, spike)` order) and the
-//! same canonical crossing bracket, so on a feed-forward network they give bit-identical
-//! spike times.
+//! same canonical crossing bracket, so on a feed-forward network with dense projections they
+//! give bit-identical spike times (with sparse ones, equal to rounding: the queue advances a
+//! neuron that an arrival misses in one step, the sweep in two).
 //!
 //! # Causal record
 //! For each population the [`SimTrace`] keeps the sorted list of arrivals and, for each

@@ -4,8 +4,8 @@ use fpsnn_core::Time;
 
 /// One spike arriving at a population, in the population's sorted arrival list.
 ///
-/// Every neuron of the target population receives every arrival (dense projections), so
-/// the list is shared by the population's neurons.
+/// The list is shared by the population's neurons: a neuron an arrival does not reach (a
+/// sparse projection without that synapse) sees it with weight zero.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Arrival {
     /// Arrival time (presynaptic spike time plus the projection's delay).
