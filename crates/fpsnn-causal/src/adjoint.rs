@@ -68,7 +68,16 @@ struct PopulationWork {
     /// One arrival's weights onto every neuron of the population where its projection is
     /// sparse (all zero between uses).
     row: Vec<f64>,
+    /// Pass A's `W h'` and `h` of every (arrival, spike) pair, arrival-major, kept for pass
+    /// B where there are at most [`STORED_PAIRS`] pairs (else one arrival's, recomputed).
+    pair_c: Vec<f64>,
+    pair_h: Vec<f64>,
+    stored: bool,
 }
+
+/// Most (arrival, spike) pairs of one population whose kernel values pass A keeps for pass
+/// B (16 bytes each: 16 MiB).
+const STORED_PAIRS: usize = 1 << 20;
 
 /// The kernel of one population's edges: factorised ([`ExpKernel::factorises`]) or direct.
 pub(crate) struct Edges<'a> {
@@ -150,28 +159,43 @@ impl<'a> Pairs<'a> {
         weights: &mut [f64],
         slopes: &mut [f64],
         magnitudes: &mut [f64],
+        out: (&mut [f64], &mut [f64]),
     ) {
         gather(row, spikes.neurons, weights);
         let (delta, beta) = (self.kernel.delta(), self.kernel.beta());
         let w = &*weights;
         match self.series {
             Some((7, false)) => {
-                slopes_loop::<7, false>(delta, beta, g, arrival, w, spikes, slopes, magnitudes)
+                slopes_loop::<7, false>(
+                    delta, beta, g, arrival, w, spikes, slopes, magnitudes, out,
+                );
             }
             Some((_, false)) => {
-                slopes_loop::<11, false>(delta, beta, g, arrival, w, spikes, slopes, magnitudes)
+                slopes_loop::<11, false>(
+                    delta, beta, g, arrival, w, spikes, slopes, magnitudes, out,
+                );
             }
             Some((_, true)) => {
-                slopes_loop::<11, true>(delta, beta, g, arrival, w, spikes, slopes, magnitudes)
+                slopes_loop::<11, true>(
+                    delta, beta, g, arrival, w, spikes, slopes, magnitudes, out,
+                );
             }
             None => {
-                for (((slope, magnitude), &w), &f) in
-                    slopes.iter_mut().zip(magnitudes).zip(w).zip(spikes.times)
+                let (c_out, h_out) = out;
+                for (((((slope, magnitude), &w), &f), c_out), h_out) in slopes
+                    .iter_mut()
+                    .zip(magnitudes)
+                    .zip(w)
+                    .zip(spikes.times)
+                    .zip(c_out)
+                    .zip(h_out)
                 {
-                    let (_, dh) = self.kernel.psp_and_derivative(f - g);
+                    let (h, dh) = self.kernel.psp_and_derivative(f - g);
                     let c = w * dh;
                     *slope += c;
                     *magnitude += c.abs();
+                    *c_out = c;
+                    *h_out = h;
                 }
             }
         }
@@ -212,7 +236,7 @@ impl<'a> Pairs<'a> {
                     .zip(mu)
                 {
                     let (h, dh) = self.kernel.psp_and_derivative(f - g);
-                    *w *= dh * mu;
+                    *w = (*w * dh) * mu;
                     *term = mu * h;
                 }
             }
@@ -266,20 +290,25 @@ fn slopes_loop<const TERMS: usize, const MIXED: bool>(
     spikes: &SpikeRows<'_>,
     slopes: &mut [f64],
     magnitudes: &mut [f64],
+    (c_out, h_out): (&mut [f64], &mut [f64]),
 ) {
-    for (((((slope, magnitude), &w), &f), &fa), &fb) in slopes
+    for (((((((slope, magnitude), &w), &f), &fa), &fb), c_out), h_out) in slopes
         .iter_mut()
         .zip(magnitudes)
         .zip(weights)
         .zip(spikes.times)
         .zip(spikes.alpha)
         .zip(spikes.beta)
+        .zip(c_out)
+        .zip(h_out)
     {
-        let (_, dh) =
+        let (h, dh) =
             factored_pair::<TERMS, MIXED>(delta, beta, f - g, fa, fb, arrival.alpha, arrival.beta);
         let c = w * dh;
         *slope += c;
         *magnitude += c.abs();
+        *c_out = c;
+        *h_out = h;
     }
 }
 
@@ -306,9 +335,26 @@ fn push_loop<const TERMS: usize, const MIXED: bool>(
     {
         let (h, dh) =
             factored_pair::<TERMS, MIXED>(delta, beta, f - g, fa, fb, arrival.alpha, arrival.beta);
-        *w *= dh * mu;
+        *w = (*w * dh) * mu;
         *term = mu * h;
     }
+}
+
+/// Pass B of one arrival from pass A's pair values: `(W h') mu` into `products` (summed,
+/// the push), `mu h` into `terms`; the same products as [`push_loop`].
+#[inline(always)]
+fn stored_push(c: &[f64], h: &[f64], mu: &[f64], products: &mut [f64], terms: &mut [f64]) -> f64 {
+    for ((((p, t), &c), &h), &mu) in products
+        .iter_mut()
+        .zip(terms.iter_mut())
+        .zip(c)
+        .zip(h)
+        .zip(mu)
+    {
+        *p = c * mu;
+        *t = mu * h;
+    }
+    sum4(products)
 }
 
 /// `sum x` in four interleaved partial sums (a fixed order that vectorises).
@@ -490,10 +536,17 @@ fn population_slopes(
     let (kernel, theta) = (pop.kernel(), pop.params().theta);
     work.magnitudes.fill(theta * pop.params().beta);
     let pairs = Pairs::new(kernel, network.t_max(), !work.growths.is_empty());
+    let k = work.ids.len();
+    let pairs_total = record.arrivals.len() * k;
+    work.stored = pairs_total <= STORED_PAIRS;
+    let size = if work.stored { pairs_total } else { k };
+    work.pair_c.resize(size, 0.0);
+    work.pair_h.resize(size, 0.0);
     vectorized(|| {
         for (e, a) in record.arrivals.iter().enumerate() {
             let outgoing = network.projections()[a.projection as usize].outgoing(a.pre as usize);
             let row = dense_row(outgoing, &mut work.row);
+            let at = if work.stored { e * k } else { 0 };
             let arrival = work.growths.get(e).copied().unwrap_or_default();
             let spikes = SpikeRows {
                 neurons: &work.neurons,
@@ -509,6 +562,7 @@ fn population_slopes(
                 &mut work.weights,
                 &mut work.slopes,
                 &mut work.magnitudes,
+                (&mut work.pair_c[at..at + k], &mut work.pair_h[at..at + k]),
             );
             clear_row(outgoing, &mut work.row);
         }
@@ -592,15 +646,25 @@ fn population_adjoint(
                 alpha: &work.spike_alpha,
                 beta: &work.spike_beta,
             };
-            let push = pairs.push(
-                a.time,
-                arrival,
-                row,
-                &spikes,
-                &work.mu,
-                &mut work.weights,
-                &mut work.scratch,
-            );
+            let push = if work.stored {
+                // pass A's `W h'` and `h` of this arrival's pairs
+                let k = work.ids.len();
+                let (c, h) = (
+                    &work.pair_c[e * k..(e + 1) * k],
+                    &work.pair_h[e * k..(e + 1) * k],
+                );
+                stored_push(c, h, &work.mu, &mut work.weights, &mut work.scratch)
+            } else {
+                pairs.push(
+                    a.time,
+                    arrival,
+                    row,
+                    &spikes,
+                    &work.mu,
+                    &mut work.weights,
+                    &mut work.scratch,
+                )
+            };
             clear_row(outgoing, &mut work.row);
             // dL/dW -= mu h for every synapse from the arrival's neuron onto a spike's neuron
             match outgoing {
