@@ -145,7 +145,10 @@ fn main() -> std::process::ExitCode {
 }
 
 fn real_main() -> Result<()> {
-    let args = Args::parse(&["quick"], &["samples", "repeats", "threads", "net", "input"])?;
+    let args = Args::parse(
+        &["quick"],
+        &["samples", "repeats", "threads", "net", "input"],
+    )?;
     let quick = args.flag("quick");
     if let Some(path) = args.get("net") {
         let net = Network::from_json(&common::read(path)?)?;

@@ -234,6 +234,36 @@ fn is_sample_failure(err: &TrainError) -> bool {
     )
 }
 
+/// Zeroed accumulators kept between minibatches: a fresh multi-megabyte vector costs a
+/// page fault per 4 KiB on first touch, a reused one only a `memset`. Holds at most the
+/// chunks of the largest minibatch seen.
+static BUFFERS: std::sync::Mutex<Vec<Vec<f64>>> = std::sync::Mutex::new(Vec::new());
+
+/// Adjoint workspaces kept between minibatches (their buffers grow to a sample's size once).
+static WORKSPACES: std::sync::Mutex<Vec<AdjointWorkspace>> = std::sync::Mutex::new(Vec::new());
+
+/// A zeroed vector of `len` entries, reused if one is free.
+fn take_buffer(len: usize) -> Vec<f64> {
+    let reused = BUFFERS.lock().ok().and_then(|mut pool| pool.pop());
+    match reused {
+        Some(mut buffer) => {
+            buffer.clear();
+            buffer.resize(len, 0.0);
+            buffer
+        }
+        None => vec![0.0; len],
+    }
+}
+
+/// Returns a vector to the pool.
+fn return_buffer(buffer: Vec<f64>) {
+    if buffer.capacity() > 0
+        && let Ok(mut pool) = BUFFERS.lock()
+    {
+        pool.push(buffer);
+    }
+}
+
 /// One chunk's sums: per-sample losses (summed in sample order later), counts and the
 /// chunk's gradient sum in flat weight order.
 struct ChunkOutcome {
@@ -266,8 +296,12 @@ pub fn batch<L: Loss<Target = usize> + ?Sized>(
     let chunks: Vec<Result<ChunkOutcome, TrainError>> = indices
         .par_chunks(REDUCTION_CHUNK)
         .map(|chunk| {
-            let mut acc = with_gradient.then(|| vec![0.0; num_params]);
-            let mut workspace = AdjointWorkspace::default();
+            let mut acc = with_gradient.then(|| take_buffer(num_params));
+            let mut workspace = WORKSPACES
+                .lock()
+                .ok()
+                .and_then(|mut pool| pool.pop())
+                .unwrap_or_default();
             let mut out = ChunkOutcome {
                 losses: Vec::with_capacity(chunk.len()),
                 correct: 0,
@@ -292,9 +326,11 @@ pub fn batch<L: Loss<Target = usize> + ?Sized>(
                     Err(err) => return Err(err),
                 }
             }
-            if let Some(mut acc) = acc {
-                acc.truncate(num_weights);
+            if let Some(acc) = acc {
                 out.gradient = acc;
+            }
+            if let Ok(mut pool) = WORKSPACES.lock() {
+                pool.push(workspace);
             }
             Ok(out)
         })
@@ -333,6 +369,9 @@ pub fn batch<L: Loss<Target = usize> + ?Sized>(
                     }
                 }
             });
+    }
+    for sum in sums {
+        return_buffer(sum);
     }
     Ok(total)
 }
