@@ -314,11 +314,7 @@ fn event_queue(
     let projections = network.projections();
     let mut traces: Vec<PopulationTrace> = pops
         .iter()
-        .map(|pop| PopulationTrace {
-            spikes: vec![Vec::new(); pop.size()],
-            prefixes: vec![Vec::new(); pop.size()],
-            arrivals: Vec::new(),
-        })
+        .map(|pop| PopulationTrace::empty(pop.size()))
         .collect();
     let mut neurons: Vec<Vec<NeuronState>> = pops
         .iter()

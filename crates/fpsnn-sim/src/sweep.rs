@@ -59,11 +59,7 @@ pub(crate) fn sweep(
     let pops = network.populations();
     let mut traces: Vec<PopulationTrace> = pops
         .iter()
-        .map(|pop| PopulationTrace {
-            spikes: vec![Vec::new(); pop.size()],
-            prefixes: vec![Vec::new(); pop.size()],
-            arrivals: Vec::new(),
-        })
+        .map(|pop| PopulationTrace::empty(pop.size()))
         .collect();
     // Per population: the arrivals not yet merged, in arrival order. The input spikes are
     // all known at the start; a population's spikes join its targets' lists in the window

@@ -32,6 +32,16 @@ pub struct PopulationTrace {
 }
 
 impl PopulationTrace {
+    /// An empty record for `size` neurons.
+    #[must_use]
+    pub fn empty(size: usize) -> Self {
+        Self {
+            spikes: vec![Vec::new(); size],
+            prefixes: vec![Vec::new(); size],
+            arrivals: Vec::new(),
+        }
+    }
+
     /// Total number of spikes of the population.
     #[must_use]
     pub fn num_spikes(&self) -> usize {

@@ -1,23 +1,11 @@
 //! Layer sweep vs event queue, and thread-count independence.
 
+use super::bits;
 use fpsnn_core::{NeuronParams, Parallelism};
-use fpsnn_sim::{Method, SimError, SimOptions, SimTrace, simulate};
+use fpsnn_sim::{Method, SimError, SimOptions, simulate};
 use fpsnn_testkit::{feed_forward, random_input};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-
-fn bits(trace: &SimTrace) -> Vec<Vec<Vec<u64>>> {
-    trace
-        .populations
-        .iter()
-        .map(|p| {
-            p.spikes
-                .iter()
-                .map(|s| s.iter().map(|t| t.to_bits()).collect())
-                .collect()
-        })
-        .collect()
-}
 
 #[test]
 fn sweep_and_queue_are_bit_identical_on_feed_forward_nets() {

@@ -1,24 +1,12 @@
 //! Sparse projections (synapse lists): the same simulation as the dense matrix they
 //! describe, layer sweep == event queue, exact spike times, and the JSON format.
 
+use super::bits;
 use fpsnn_core::NeuronParams;
-use fpsnn_sim::{Method, Network, SimError, SimOptions, SimTrace, membrane_potential, simulate};
+use fpsnn_sim::{Method, Network, SimError, SimOptions, membrane_potential, simulate};
 use fpsnn_testkit::{feed_forward, random_input, recurrent, sparsify};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-
-fn bits(trace: &SimTrace) -> Vec<Vec<Vec<u64>>> {
-    trace
-        .populations
-        .iter()
-        .map(|p| {
-            p.spikes
-                .iter()
-                .map(|s| s.iter().map(|t| t.to_bits()).collect())
-                .collect()
-        })
-        .collect()
-}
 
 /// Every dense projection as a synapse list of all its pairs, row by row.
 fn all_pairs(net: &Network) -> Network {
