@@ -71,7 +71,7 @@ pub use network::{
     PopulationFile, PopulationSpec, Projection, ProjectionFile, ProjectionSpec, Source, Synapse,
     Weights,
 };
-pub use simulate::{Method, SimOptions, simulate};
+pub use simulate::{Method, QUEUE_MAX_POPULATION, SimOptions, simulate};
 pub use trace::{Arrival, PopulationTrace, SimTrace};
 
 use fpsnn_core::Time;

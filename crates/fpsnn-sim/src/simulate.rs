@@ -9,10 +9,18 @@ use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
 
 use crate::{Arrival, InputSpikes, Network, Outgoing, PopulationTrace, SimError, SimTrace, Source};
 
+/// Largest population for which [`Method::Auto`] prefers the event queue on a feed-forward
+/// network that stops early: below it the queue's per-neuron events cost less than the
+/// sweep's time windows (Yin-Yang 5-150-3: 23-33 us against 36-43 us per sample; 784-350-10:
+/// 1.1-1.2 ms against 0.36-0.41 ms, `docs/decisions.md`).
+pub const QUEUE_MAX_POPULATION: usize = 200;
+
 /// Which algorithm runs the simulation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
-    /// Layer sweep for feed-forward networks, event queue otherwise.
+    /// Layer sweep for feed-forward networks, event queue otherwise; also the event queue
+    /// for a feed-forward network that stops early and has no population larger than
+    /// [`QUEUE_MAX_POPULATION`] (the same spikes, bit for bit, at a lower cost).
     #[default]
     Auto,
     /// Population by population in topological order (feed-forward only).
@@ -134,7 +142,16 @@ pub fn simulate(
             first_only[p] = true;
         }
     }
+    let early_stop = watched.contains(&true);
+    let small = network
+        .populations()
+        .iter()
+        .all(|pop| pop.size() <= QUEUE_MAX_POPULATION);
     match (options.method, network.topological_order()) {
+        // both exact and bit-identical here: the cheaper one
+        (Method::Auto, Some(_)) if early_stop && small => {
+            event_queue(network, input, &first_only, &watched)
+        }
         (Method::Auto | Method::LayerSweep, Some(order)) => crate::sweep::sweep(
             network,
             input,
