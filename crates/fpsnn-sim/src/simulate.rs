@@ -540,20 +540,26 @@ fn predict(
     next: Option<Time>,
     heap: &mut CrossingQueue,
 ) {
-    n.pending = None;
-    heap.remove(p, i);
     let pop = &network.populations()[p];
     let kernel = pop.kernel();
-    if n.state.current <= 0.0 || kernel.slope(n.state) <= 0.0 {
-        return;
+    let time = if n.state.current <= 0.0 || kernel.slope(n.state) <= 0.0 {
+        None
+    } else {
+        let bound = kernel.crossing_lower_bound(n.state, pop.params().theta);
+        let time = n.t + bound;
+        (time <= network.t_max() && !next.is_some_and(|a| a < time)).then_some((bound, time))
+    };
+    // one heap operation: the neuron's entry moves in place, or leaves
+    match time {
+        Some((bound, time)) => {
+            n.pending = Some((bound, false, false));
+            heap.set(p, i, time);
+        }
+        None => {
+            n.pending = None;
+            heap.remove(p, i);
+        }
     }
-    let bound = kernel.crossing_lower_bound(n.state, pop.params().theta);
-    let time = n.t + bound;
-    if time > network.t_max() || next.is_some_and(|a| a < time) {
-        return;
-    }
-    n.pending = Some((bound, false, false));
-    heap.set(p, i, time);
 }
 
 /// Solves the neuron's next crossing exactly (same state, threshold and horizon as the
