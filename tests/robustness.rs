@@ -735,6 +735,13 @@ fn bad_input_matrix_through_the_api() {
         |e| matches!(e, SimError::PopulationIndex { index: 2, .. }),
         "out of range",
     );
+    m.api(
+        "bad simulation options",
+        "early-stop population out of range",
+        simulate(&net, &input, &SimOptions::default().with_early_stop_on(7)),
+        |e| matches!(e, SimError::PopulationIndex { index: 7, .. }),
+        "out of range",
+    );
     let recurrent = Network::from_json(&edit(
         "\"t_max\"",
         "\"max_spikes_per_neuron\": 5, \"t_max\"",

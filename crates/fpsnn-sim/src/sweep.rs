@@ -4,7 +4,7 @@
 //! Between two arrivals every neuron of a population advances by the same interval, so the
 //! interval's propagator (two transcendental functions) is computed once and applied to the
 //! structure-of-arrays state `(I, V)` of all neurons in one loop the compiler vectorises;
-//! each arrival then adds one contiguous weight row ([`Projection::weight_row`]). In the
+//! each arrival then adds one contiguous weight row ([`Projection::outgoing`]). In the
 //! same loop a cheap, conservative test flags the neurons that may cross the threshold in
 //! the interval: `V` must rise at its start (`I > 0`, `V' > 0`) and must not be known to
 //! stay below threshold (still rising at the interval's end, with `V` there below `theta`
@@ -21,7 +21,7 @@
 //! search is interrupted) accepts only crossings up to the window's end, so the spike
 //! times are the same bits as in one window.
 //!
-//! [`Projection::weight_row`]: crate::Projection::weight_row
+//! [`Projection::outgoing`]: crate::Projection::outgoing
 
 use std::cmp::Ordering;
 
