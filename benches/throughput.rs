@@ -1,11 +1,12 @@
 //! Training throughput (`docs/benchmarks.md`, "Throughput"): samples per second of the
-//! library's minibatch path, `fpsnn_train::batch` (simulation, causal graph, assembly,
+//! library's minibatch path, `fpsnn_train::batch` (simulation, causal graph, fused
 //! adjoint, reduction in sample order), forward only and forward + gradient, on one thread
 //! and on all threads, for
 //!
-//! - Yin-Yang 5-150-3 (the paper's network and neuron),
-//! - 784-350-10 and 784-800-10 on Fashion-MNIST-like inputs (about 390 latency-coded spikes
-//!   over 784 channels in `[0, 2)`).
+//! - Yin-Yang 5-150-3 (the paper's network and neuron, random points),
+//! - 784-350-10 and 784-800-10 (`FeedForwardSpec::latency_images`) on Fashion-MNIST-like
+//!   inputs (`fpsnn::datasets::image_like`: about 390 latency-coded spikes over 784
+//!   channels in `[0, 2)`), the networks and inputs of the `throughput` example.
 //!
 //! One iteration is one minibatch of [`BATCH`] samples. Before timing, each fixture prints
 //! its work model to stderr: arrival-neuron updates `A N` (every arrival into a population
@@ -19,7 +20,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fpsnn::causal::num_edges;
-use fpsnn::datasets::{Dataset, Sample, SpikeDataset};
+use fpsnn::datasets::{Dataset, Sample, SpikeDataset, image_like};
 use fpsnn::prelude::*;
 use fpsnn::train::{GradientOptions, batch};
 
@@ -35,22 +36,8 @@ struct Fixture {
 }
 
 impl Fixture {
-    fn new(name: &'static str, net: Network, inputs: Vec<InputSpikes>) -> Self {
-        let out = net.population_index("out").expect("output population");
-        let classes = net.populations()[out].size();
-        let samples: Vec<Sample> = inputs
-            .iter()
-            .enumerate()
-            .map(|(k, input)| {
-                let trains = input
-                    .channels()
-                    .iter()
-                    .map(|c| c.times().to_vec())
-                    .collect();
-                Sample::new(trains, k % classes)
-            })
-            .collect();
-        let data = SpikeDataset::try_new(samples, net.inputs(), classes).expect("valid data");
+    fn new(name: &'static str, net: Network, data: SpikeDataset) -> Self {
+        let out = net.populations().len() - 1;
         let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, net.t_max()).expect("loss");
         let fixture = Self {
             name,
@@ -111,17 +98,37 @@ impl Fixture {
     }
 }
 
+/// A dataset of `inputs`, labels cycling through `classes`.
+fn dataset(inputs: &[InputSpikes], classes: usize) -> SpikeDataset {
+    let samples: Vec<Sample> = inputs
+        .iter()
+        .enumerate()
+        .map(|(k, input)| {
+            let trains = input
+                .channels()
+                .iter()
+                .map(|c| c.times().to_vec())
+                .collect();
+            Sample::new(trains, k % classes)
+        })
+        .collect();
+    SpikeDataset::try_new(samples, inputs[0].len(), classes).expect("valid data")
+}
+
 fn fixtures() -> Vec<Fixture> {
     let mut rng = common::rng(14);
     let yin_yang = common::yin_yang_network(&mut rng, &[150], 1000);
-    let yin_yang_inputs = common::yin_yang_inputs(&mut rng, BATCH);
-    let small = common::image_network(&mut rng, 350);
-    let large = common::image_network(&mut rng, 800);
-    let images = common::image_like_inputs(&mut rng, BATCH);
+    let yin_yang_data = dataset(&common::yin_yang_inputs(&mut rng, BATCH), 3);
+    let images = image_like(BATCH, 784, 10, 2.0, 14).expect("valid data");
+    let net = |hidden| {
+        FeedForwardSpec::latency_images(hidden)
+            .build(14)
+            .expect("valid network")
+    };
     vec![
-        Fixture::new("yinyang-5-150-3", yin_yang, yin_yang_inputs),
-        Fixture::new("images-784-350-10", small, images.clone()),
-        Fixture::new("images-784-800-10", large, images),
+        Fixture::new("yinyang-5-150-3", yin_yang, yin_yang_data),
+        Fixture::new("images-784-350-10", net(350), images.clone()),
+        Fixture::new("images-784-800-10", net(800), images),
     ]
 }
 

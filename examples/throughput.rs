@@ -59,18 +59,7 @@ fn cases(samples: usize) -> Result<Vec<Case>> {
         3,
     )?;
     let images = image_like(samples, 784, 10, 2.0, 14)?;
-    let image_net = |hidden: usize| -> Result<Network> {
-        Ok(FeedForwardSpec {
-            inputs: 784,
-            hidden: vec![hidden],
-            outputs: 10,
-            neuron: yin_yang_neuron,
-            init: vec![(0.025, 0.05), (0.04, 0.03)],
-            t_max: 4.0,
-            max_spikes_per_neuron: 1000,
-        }
-        .build(14)?)
-    };
+    let image_net = |hidden: usize| FeedForwardSpec::latency_images(hidden).build(14);
     Ok(vec![
         Case {
             name: "Yin-Yang 5-150-3",

@@ -723,3 +723,65 @@ fn simulate_inputs_rejects_bad_lines_naming_the_line() {
     // an empty batch without --batch-gradient has no output, and no error
     assert_eq!(simulate_ok(&["--net", &net, "--inputs", &empty]), "");
 }
+
+/// `throughput --quick` prints one table row per network, mode and thread count, with the
+/// work model; `--net/--input` times one simulation of a given network (here a sparse one).
+#[test]
+fn throughput_prints_the_work_model_and_times_a_given_network() {
+    let out = Command::new(example("throughput"))
+        .args(["--quick", "--threads", "1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| network"))
+        .collect();
+    // 3 networks x 2 modes x 1 thread count
+    assert_eq!(rows.len(), 6, "{stdout}");
+    for row in &rows {
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        assert_eq!(cells.len(), 9, "{row}");
+        // A N, E and the timings are positive numbers
+        for cell in [cells[1], cells[2], cells[6], cells[7]] {
+            assert!(cell.parse::<f64>().is_ok_and(|v| v > 0.0), "{row}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let net = write(
+        &dir,
+        "net.json",
+        r#"{"neuron": {"alpha": 2.0, "beta": 1.0, "theta": 1.0}, "inputs": 2,
+        "populations": [{"name": "r", "size": 3}],
+        "projections": [
+          {"from": "input", "to": "r", "synapses": [[0, 0, 4.0], [1, 2, 4.0]]},
+          {"from": "r", "to": "r", "synapses": [[0, 1, 3.0], [2, 1, 3.0]], "delay": 0.5}],
+        "t_max": 10.0}"#,
+    );
+    let input = write(&dir, "in.json", r#"{"input_spikes": [[0.5], [1.0]]}"#);
+    let out = Command::new(example("throughput"))
+        .args(["--net", &net, "--input", &input, "--repeats", "2"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("3 neurons, 4 synapses, 2 input spikes")
+            && stdout.contains(" ms (fastest of 2)"),
+        "{stdout}"
+    );
+    let out = Command::new(example("throughput"))
+        .args(["--net", &net])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "--net without --input must fail");
+}

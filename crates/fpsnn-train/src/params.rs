@@ -30,6 +30,28 @@ pub struct FeedForwardSpec {
 }
 
 impl FeedForwardSpec {
+    /// `784 - hidden - 10` for latency-coded 28x28 images (about 390 input spikes in
+    /// `[0, 2)`, as `fpsnn_datasets::image_like` makes them): the Yin-Yang neuron
+    /// (alpha 0.999, beta 1, theta 1), hidden weights N(0.025, 0.05) (enough for a hidden
+    /// neuron to fire once or twice), output weights N(0.04, 0.03), `t_max` 4, spike cap
+    /// 1000. The network of the throughput benchmarks (`docs/benchmarks.md`).
+    #[must_use]
+    pub fn latency_images(hidden: usize) -> Self {
+        Self {
+            inputs: 784,
+            hidden: vec![hidden],
+            outputs: 10,
+            neuron: NeuronParams {
+                alpha: 0.999,
+                beta: 1.0,
+                theta: 1.0,
+            },
+            init: vec![(0.025, 0.05), (0.04, 0.03)],
+            t_max: 4.0,
+            max_spikes_per_neuron: 1000,
+        }
+    }
+
     /// Builds the network with weights drawn from `StdRng::seed_from_u64(seed)`, layer by
     /// layer, each matrix row-major.
     ///
