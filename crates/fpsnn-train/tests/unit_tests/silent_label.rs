@@ -7,8 +7,9 @@ use fpsnn_losses::FirstSpikeCrossEntropy;
 use fpsnn_sim::{
     InputSpikes, Network, PopulationSpec, ProjectionSpec, SimOptions, Source, simulate,
 };
-use fpsnn_testkit::CausalPattern;
-use fpsnn_train::{GradientOptions, flatten_weights, sample_gradient, set_weights};
+use fpsnn_train::{GradientOptions, sample_gradient};
+
+use super::check_loss_gradient;
 use nalgebra::DMatrix;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -74,36 +75,7 @@ fn silent_label_term_gradient_matches_finite_differences() {
             continue;
         };
         let grad = base.gradient.unwrap();
-        let w = flatten_weights(&net);
-        let value = |k: usize, d: f64| {
-            let mut n = net.clone();
-            let mut v = w.clone();
-            v[k] += d;
-            set_weights(&mut n, &v).unwrap();
-            let out = sample_gradient(&n, 1, &loss, &sample, &options, false).unwrap();
-            // only points with the same causal pattern (the label stays silent)
-            let input = InputSpikes::try_new(sample.input_spikes.clone()).unwrap();
-            let opts = SimOptions::default()
-                .with_first_spike_only(1)
-                .with_early_stop();
-            let pattern = |n: &Network| CausalPattern::of(&simulate(n, &input, &opts).unwrap());
-            (out.loss, pattern(&n) == pattern(&net))
-        };
-        for k in 0..w.len() {
-            let h = f64::EPSILON.cbrt() * w[k].abs().max(1.0);
-            let ((p, ok_p), (m, ok_m)) = (value(k, h), value(k, -h));
-            if !(ok_p && ok_m) {
-                continue;
-            }
-            let fd = (p - m) / (2.0 * h);
-            let tol = 1e-6 * grad[k].abs().max(fd.abs()).max(1e-2);
-            assert!(
-                (grad[k] - fd).abs() <= tol,
-                "weight {k}: exact {:e} fd {fd:e}",
-                grad[k]
-            );
-            checked += 1;
-        }
+        checked += check_loss_gradient(&net, 1, &loss, &sample, &options, &grad);
     }
     assert!(checked > 50, "{checked}");
 }
