@@ -22,7 +22,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use fpsnn::causal::num_edges;
 use fpsnn::datasets::{Dataset, Sample, SpikeDataset, image_like};
 use fpsnn::prelude::*;
-use fpsnn::train::{GradientOptions, batch};
+use fpsnn::train::{GradientOptions, batch, training_sim_options};
 
 /// Samples per timed minibatch.
 const BATCH: usize = 64;
@@ -53,18 +53,15 @@ impl Fixture {
     /// Prints the per-sample work model: arrival-neuron updates and causal edges, simulated
     /// as training simulates (outputs stop after their first spike).
     fn report(&self) {
-        let options = SimOptions::default()
-            .with_first_spike_only(self.out)
-            .with_early_stop();
+        let options =
+            training_sim_options(&self.net, self.out, &self.loss, &GradientOptions::default());
         let (mut updates, mut edges, mut spikes, mut input_spikes) = (0usize, 0, 0, 0);
         for k in 0..self.data.len() {
             let sample = self.data.samples()[k].clone();
             let input = InputSpikes::try_new(sample.input_spikes).expect("valid input");
-            input_spikes += input.channels().iter().map(|c| c.len()).sum::<usize>();
+            input_spikes += input.num_spikes();
             let trace = simulate(&self.net, &input, &options).expect("simulation runs");
-            for (p, record) in trace.populations.iter().enumerate() {
-                updates += record.arrivals.len() * self.net.populations()[p].size();
-            }
+            updates += trace.arrival_neuron_updates(&self.net);
             spikes += trace.num_spikes();
             let graph = CausalGraph::try_new(&self.net, &input, &trace).expect("graph");
             edges += num_edges(&graph);

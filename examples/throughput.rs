@@ -13,7 +13,8 @@
 //! `T` threads (default: all cores), and reports the fastest of `R` repeats (default 5;
 //! other processes share the cores). The work model per sample, measured on the same
 //! samples: arrival-neuron updates `A N` (every arrival into a population times its size),
-//! causal edges `E`, and the achieved nanoseconds per unit of `A N + E`. `--quick` runs a
+//! causal edges `E`, and the achieved nanoseconds per unit of work (thread-seconds per
+//! sample over `A N` forward, over `A N + E` with the gradient). `--quick` runs a
 //! few samples once (the smoke test).
 //!
 //! With `--net FILE --input FILE` it times instead the exact simulation of that network on
@@ -28,7 +29,7 @@ use common::{Args, CliError};
 use fpsnn::causal::num_edges;
 use fpsnn::datasets::{Dataset, LatencyEncoder, SpikeDataset, YinYangSplit, image_like, yin_yang};
 use fpsnn::prelude::*;
-use fpsnn::train::{GradientOptions, batch};
+use fpsnn::train::{GradientOptions, batch, training_sim_options};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -83,22 +84,28 @@ fn cases(samples: usize) -> Result<Vec<Case>> {
 /// simulates (outputs stop after their first spike, the run after the last of them).
 fn work(case: &Case) -> Result<(f64, f64, f64)> {
     let out = case.net.populations().len() - 1;
-    let options = SimOptions::default()
-        .with_first_spike_only(out)
-        .with_early_stop();
+    let options = training_sim_options(&case.net, out, &loss(case)?, &GradientOptions::default());
     let (mut updates, mut edges, mut spikes) = (0usize, 0usize, 0usize);
     for k in 0..case.data.len() {
         let sample = case.data.get(k).expect("index in range");
         let input = InputSpikes::try_new(sample.input_spikes)?;
         let trace = simulate(&case.net, &input, &options)?;
-        for (p, record) in trace.populations.iter().enumerate() {
-            updates += record.arrivals.len() * case.net.populations()[p].size();
-        }
+        updates += trace.arrival_neuron_updates(&case.net);
         spikes += trace.num_spikes();
         edges += num_edges(&CausalGraph::try_new(&case.net, &input, &trace)?);
     }
     let n = case.data.len() as f64;
     Ok((updates as f64 / n, edges as f64 / n, spikes as f64 / n))
+}
+
+/// The first-spike cross-entropy the timed minibatches use.
+fn loss(case: &Case) -> Result<FirstSpikeCrossEntropy> {
+    Ok(FirstSpikeCrossEntropy::try_new(
+        0.2,
+        1.0,
+        0.005,
+        case.net.t_max(),
+    )?)
 }
 
 /// Fastest wall time of `repeats` minibatches over all samples.
@@ -107,7 +114,7 @@ fn time(case: &Case, threads: usize, gradient: bool, repeats: usize) -> Result<f
         .num_threads(threads)
         .build()?;
     let out = case.net.populations().len() - 1;
-    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, case.net.t_max())?;
+    let loss = loss(case)?;
     let indices: Vec<usize> = (0..case.data.len()).collect();
     let mut best = f64::INFINITY;
     for _ in 0..repeats {
@@ -171,7 +178,7 @@ fn real_main() -> Result<()> {
     let many = if threads == 0 { cores } else { threads };
     println!("{samples} samples per minibatch, fastest of {repeats}; {cores} cores available");
     println!(
-        "| network | A N / sample | E / sample | spikes / sample | mode | threads | samples/s | us / sample | ns per (A N + E) |"
+        "| network | A N / sample | E / sample | spikes / sample | mode | threads | samples/s | us / sample | ns per unit of work |"
     );
     println!("|---|---:|---:|---:|---|---:|---:|---:|---:|");
     for case in cases(samples)? {

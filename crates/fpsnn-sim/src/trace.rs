@@ -68,6 +68,21 @@ pub struct SimTrace {
 }
 
 impl SimTrace {
+    /// Arrival-neuron updates of the run: every arrival into a population times the
+    /// population's size (what the layer sweep touches; the work model of
+    /// `docs/benchmarks.md`).
+    ///
+    /// # Panics
+    /// If the trace has more populations than `network`.
+    #[must_use]
+    pub fn arrival_neuron_updates(&self, network: &crate::Network) -> usize {
+        self.populations
+            .iter()
+            .zip(network.populations())
+            .map(|(record, pop)| record.arrivals.len() * pop.size())
+            .sum()
+    }
+
     /// Total number of spikes over all populations.
     #[must_use]
     pub fn num_spikes(&self) -> usize {
