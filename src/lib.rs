@@ -58,7 +58,7 @@ pub mod prelude {
         adjoint_gradient, assemble, forward_jacobian, forward_jacobian_layered, spike_gradient,
     };
     pub use fpsnn_core::{NeuronParams, Parallelism, SpikeId, Time};
-    pub use fpsnn_kernels::{ExpKernel, Kernel};
+    pub use fpsnn_kernels::{CrossingSearch, ExpKernel, Kernel, NeuronKernel, NonLeakyKernel};
     pub use fpsnn_losses::{FirstSpikeCrossEntropy, Loss, LossOutput};
     pub use fpsnn_sim::{InputSpikes, Method, Network, SimError, SimOptions, SimTrace, simulate};
     pub use fpsnn_train::{AdamConfig, FeedForwardSpec, TrainConfig, Trainer};

@@ -25,7 +25,7 @@
 //! forward propagation to rounding.
 
 use fpsnn_core::{SpikeId, vectorized};
-use fpsnn_kernels::{ExpKernel, Factors, Kernel, factored_pair};
+use fpsnn_kernels::{ExpKernel, Factors, Kernel, NeuronKernel, factored_pair, slope_coefficients};
 use fpsnn_sim::{Arrival, Network, Outgoing, PopulationTrace, Source};
 
 use crate::{AssembleOptions, CausalError, CausalGraph};
@@ -81,7 +81,7 @@ const STORED_PAIRS: usize = 1 << 20;
 
 /// The kernel of one population's edges: factorised ([`ExpKernel::factorises`]) or direct.
 pub(crate) struct Edges<'a> {
-    pub(crate) kernel: &'a ExpKernel,
+    pub(crate) kernel: &'a NeuronKernel,
     pub(crate) arrivals: &'a [Arrival],
     /// [`arrival_growths`] of the population.
     pub(crate) growths: &'a [Factors],
@@ -91,10 +91,9 @@ impl Edges<'_> {
     /// The factors of a spike at `f`.
     #[inline]
     pub(crate) fn spike(&self, f: f64) -> Factors {
-        if self.growths.is_empty() {
-            Factors::default()
-        } else {
-            self.kernel.decays_at(f)
+        match self.kernel.as_exp() {
+            Some(k) if !self.growths.is_empty() => k.decays_at(f),
+            _ => Factors::default(),
         }
     }
 
@@ -102,22 +101,22 @@ impl Edges<'_> {
     #[inline]
     pub(crate) fn eval(&self, f: f64, spike: Factors, e: usize) -> (f64, f64) {
         let s = f - self.arrivals[e].time;
-        match self.growths.get(e) {
-            Some(&g) => self.kernel.psp_and_derivative_factored(s, spike, g),
-            None => self.kernel.psp_and_derivative(s),
+        match (self.growths.get(e), self.kernel.as_exp()) {
+            (Some(&g), Some(k)) => k.psp_and_derivative_factored(s, spike, g),
+            _ => self.kernel.psp_and_derivative(s),
         }
     }
 }
 
 /// The factors of every arrival of a population (empty if its times are not factorised).
 pub(crate) fn arrival_growths(
-    kernel: &ExpKernel,
+    kernel: &NeuronKernel,
     t_max: f64,
     record: &PopulationTrace,
     out: &mut Vec<Factors>,
 ) {
     out.clear();
-    if kernel.factorises(t_max) {
+    if let Some(kernel) = kernel.as_exp().filter(|k| k.factorises(t_max)) {
         out.extend(record.arrivals.iter().map(|a| kernel.growths_at(a.time)));
     }
 }
@@ -133,16 +132,22 @@ struct SpikeRows<'a> {
 /// How the pairs (arrival, spike) of one population are evaluated: factorised with the
 /// cheapest exact series ([`ExpKernel::factored_series_terms`]), or directly.
 struct Pairs<'a> {
-    kernel: &'a ExpKernel,
-    /// `Some((terms, mixed))` where factorised.
+    kernel: &'a NeuronKernel,
+    /// `Some((terms, mixed))` where factorised (an [`ExpKernel`]).
     series: Option<(usize, bool)>,
+    /// The factorised kernel's `beta - alpha` and `beta`.
+    delta: f64,
+    beta: f64,
 }
 
 impl<'a> Pairs<'a> {
-    fn new(kernel: &'a ExpKernel, t_max: f64, factored: bool) -> Self {
+    fn new(kernel: &'a NeuronKernel, t_max: f64, factored: bool) -> Self {
+        let exp = kernel.as_exp().filter(|_| factored);
         Self {
             kernel,
-            series: factored.then(|| kernel.factored_series_terms(t_max)),
+            series: exp.map(|k| k.factored_series_terms(t_max)),
+            delta: exp.map_or(0.0, ExpKernel::delta),
+            beta: exp.map_or(0.0, ExpKernel::beta),
         }
     }
 
@@ -162,7 +167,7 @@ impl<'a> Pairs<'a> {
         out: (&mut [f64], &mut [f64]),
     ) {
         gather(row, spikes.neurons, weights);
-        let (delta, beta) = (self.kernel.delta(), self.kernel.beta());
+        let (delta, beta) = (self.delta, self.beta);
         let w = &*weights;
         match self.series {
             Some((7, false)) => {
@@ -217,7 +222,7 @@ impl<'a> Pairs<'a> {
         terms: &mut [f64],
     ) -> f64 {
         gather(row, spikes.neurons, weights);
-        let (delta, beta) = (self.kernel.delta(), self.kernel.beta());
+        let (delta, beta) = (self.delta, self.beta);
         match self.series {
             Some((7, false)) => {
                 push_loop::<7, false>(delta, beta, g, arrival, weights, spikes, mu, terms)
@@ -499,10 +504,9 @@ fn prepare(
             work.ids.push(id.0);
             work.neurons.push(i as u32);
             work.times.push(f);
-            let factors = if factored {
-                kernel.decays_at(f)
-            } else {
-                Factors::default()
+            let factors = match kernel.as_exp() {
+                Some(k) if factored => k.decays_at(f),
+                _ => Factors::default(),
             };
             work.spike_alpha.push(factors.alpha);
             work.spike_beta.push(factors.beta);
@@ -534,7 +538,8 @@ fn population_slopes(
 ) {
     let pop = &network.populations()[p];
     let (kernel, theta) = (pop.kernel(), pop.params().theta);
-    work.magnitudes.fill(theta * pop.params().beta);
+    work.magnitudes
+        .fill(theta * slope_coefficients(kernel).1.abs());
     let pairs = Pairs::new(kernel, network.t_max(), !work.growths.is_empty());
     let k = work.ids.len();
     let pairs_total = record.arrivals.len() * k;

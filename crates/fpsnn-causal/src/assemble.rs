@@ -2,7 +2,7 @@
 //! the right-hand sides `dPhi/dp` and `dPhi/d(input times)`.
 
 use fpsnn_core::SpikeId;
-use fpsnn_kernels::{Factors, Kernel};
+use fpsnn_kernels::{Factors, Kernel, slope_coefficients};
 use fpsnn_sim::Network;
 use fpsnn_trisolve::CscLower;
 
@@ -253,7 +253,7 @@ pub fn assemble(
         };
         let factors = edges.spike(f);
         let mut slope = 0.0;
-        let mut magnitude = theta * pop.params().beta;
+        let mut magnitude = theta * slope_coefficients(kernel).1.abs();
         let mut reset_sum = 0.0;
         let mut place = |q: SpikeId, value: f64| {
             let q = q.index();

@@ -47,13 +47,20 @@
 //!
 //! # Kernels
 //!
+//! [`Kernel`] is the small trait a kernel implements (two required methods: the propagator
+//! and the slope); [`CrossingSearch`] is the exact search every kernel gets from it, and
+//! [`NeuronKernel`] is what a population of a network holds: a built-in kernel, matched
+//! statically, or a user's kernel behind an `Arc`.
+//!
 //! | kernel | closed-form state | closed-form peak | crossing |
 //! |---|---|---|---|
-//! | [`ExpKernel`] (`alpha != beta`) | yes | yes | bracketed Newton |
-//! | [`ExpKernel`] (`alpha == beta`) | yes | yes (limit) | bracketed Newton |
+//! | [`ExpKernel`] (`alpha != beta`) | yes | yes | bracketed Newton (Halley steps) |
+//! | [`ExpKernel`] (`alpha == beta`) | yes | yes (limit) | bracketed Newton (Halley steps) |
+//! | [`NonLeakyKernel`] (`beta = 0`, Mostafa 2018) | yes | none (monotone) | closed form |
+//! | a user's kernel (required methods only) | yes | bisection | bracketed Newton |
 //!
 //! ```
-//! use fpsnn_kernels::{Crossing, ExpKernel, Kernel, State};
+//! use fpsnn_kernels::{Crossing, CrossingSearch, ExpKernel, Kernel, State};
 //! let kernel = ExpKernel::try_new(2.0, 1.0)?;
 //! // one input spike of weight 5 at s = 0
 //! let state = State { current: 5.0, potential: 0.0 };
@@ -67,8 +74,13 @@ use std::fmt;
 
 use fpsnn_core::{CoreError, NeuronParams, Time};
 
+mod neuron;
+mod non_leaky;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+
+pub use neuron::NeuronKernel;
+pub use non_leaky::NonLeakyKernel;
 
 /// Errors of the kernel crate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -137,55 +149,105 @@ pub enum Bracket {
 /// Relative band around the threshold within which a maximum counts as a tangency.
 pub const TANGENCY_BAND: f64 = 4.0 * f64::EPSILON;
 
-/// A spike-response-model kernel pair with a two-dimensional linear state `(I, V)`.
+/// A spike-response-model kernel pair with a two-dimensional linear state `(I, V)`: the
+/// neuron model the simulator, the causal graph and both gradient drivers run on.
 ///
-/// Required: the kernels, their derivatives and the closed-form state evolution.
-/// The crossing search has defaults built on those; kernels with a closed-form maximum
-/// override [`Kernel::peak`].
+/// # Contract
+/// An input spike of weight `w` adds `w` to `I`, an own spike subtracts `theta` from `V`, and
+/// between events the state evolves by a linear map that depends only on the elapsed time
+/// ([`Kernel::propagator`]: `I <- a(s) I`, `V <- b(s) V + c(s) I`, composing exactly:
+/// advancing by `s1` then `s2` is advancing by `s1 + s2`), with `V' = slope(I, V)` linear in
+/// the state. With a positive current `V` rises to at most one maximum between events and
+/// then falls (the crossing search and the layer sweep's cheap test rely on it). Then
+/// `h(s) = c(s)` is the PSP kernel and `h_n(s) = b(s)` the reset kernel.
+///
+/// # What to implement
+/// Two methods are required: [`Kernel::propagator`] and [`Kernel::slope`]. Everything else
+/// has a default built on them; a kernel overrides what it knows in closed form or computes
+/// more accurately: the PSP and reset kernels, the maximum ([`Kernel::peak`], default
+/// bisection on the slope), a lower bound of the next crossing
+/// ([`Kernel::crossing_lower_bound`], default `0`), the curvature (Halley steps instead of
+/// Newton steps) and the root itself ([`Kernel::solve_crossing`], default safeguarded
+/// Newton). The search that uses them ([`CrossingSearch`]) is not part of the trait: every
+/// kernel gets the same one, so every simulation method finds the same bits.
+/// [`testing::check_kernel`] (feature `testing`) checks an implementation.
+///
+/// ```
+/// use fpsnn_kernels::{CrossingSearch, Crossing, Kernel, Propagator, State};
+/// /// A leaky neuron with instantaneous synapses smoothed over `1/alpha` (alpha = 2, beta = 1).
+/// #[derive(Debug)]
+/// struct Mine;
+/// impl Kernel for Mine {
+///     fn propagator(&self, s: f64) -> Propagator {
+///         let (ea, eb) = ((-2.0 * s).exp(), (-s).exp());
+///         Propagator { current: ea, potential: eb, cross: eb - ea }
+///     }
+///     fn slope(&self, state: State) -> f64 {
+///         state.current - state.potential
+///     }
+/// }
+/// let state = State { current: 5.0, potential: 0.0 };
+/// let Crossing::Spike(s) = Mine.next_crossing(state, 1.0, 10.0) else { panic!() };
+/// assert!((Mine.advance(state, s).potential - 1.0).abs() < 1e-12);
+/// ```
 pub trait Kernel: Send + Sync + fmt::Debug {
-    /// PSP kernel `h(s)`; zero for `s <= 0`.
-    fn psp(&self, s: Time) -> f64;
+    /// The propagator over `s > 0` (required).
+    fn propagator(&self, s: Time) -> Propagator;
+    /// `dV/dt` in this state, linear in `(I, V)` (required).
+    fn slope(&self, state: State) -> f64;
+
+    /// The state after `s >= 0` time units without events: `propagator(s).apply(state)`
+    /// (the state itself for `s <= 0`). Overrides must keep that identity bit for bit.
+    #[inline]
+    fn advance(&self, state: State, s: Time) -> State {
+        if s <= 0.0 {
+            return state;
+        }
+        self.propagator(s).apply(state)
+    }
+    /// PSP kernel `h(s)` (the propagator's `cross`); zero for `s <= 0`.
+    fn psp(&self, s: Time) -> f64 {
+        self.psp_and_derivative(s).0
+    }
     /// Derivative `h'(s)`; zero for `s <= 0`.
-    fn psp_derivative(&self, s: Time) -> f64;
-    /// `(h(s), h'(s))` together; kernels that share work between the two override it.
+    fn psp_derivative(&self, s: Time) -> f64 {
+        self.psp_and_derivative(s).1
+    }
+    /// `(h(s), h'(s))` together: `h'` is the slope of the state a unit current reaches.
     fn psp_and_derivative(&self, s: Time) -> (f64, f64) {
-        (self.psp(s), self.psp_derivative(s))
-    }
-    /// Reset kernel `h_n(s)` (multiplied by `theta`); zero for `s <= 0`.
-    fn reset(&self, s: Time) -> f64;
-    /// Derivative of the reset kernel; zero for `s <= 0`.
-    fn reset_derivative(&self, s: Time) -> f64;
-    /// `(h_n(s), h_n'(s))` together; kernels that share work between the two override it.
-    fn reset_and_derivative(&self, s: Time) -> (f64, f64) {
-        (self.reset(s), self.reset_derivative(s))
-    }
-    /// The state after `s >= 0` time units without events.
-    fn advance(&self, state: State, s: Time) -> State;
-    /// The propagator over `s > 0`: `advance(state, s) == propagator(s).apply(state)`, bit
-    /// for bit. Default: read off `advance` on the unit states.
-    fn propagator(&self, s: Time) -> Propagator {
-        let a = self.advance(
-            State {
-                current: 1.0,
-                potential: 0.0,
-            },
-            s,
-        );
-        let b = self.advance(
-            State {
-                current: 0.0,
-                potential: 1.0,
-            },
-            s,
-        );
-        Propagator {
-            current: a.current,
-            potential: b.potential,
-            cross: a.potential,
+        if s > 0.0 {
+            let p = self.propagator(s);
+            let slope = self.slope(State {
+                current: p.current,
+                potential: p.cross,
+            });
+            (p.cross, slope)
+        } else {
+            (0.0, 0.0)
         }
     }
-    /// `dV/dt` in this state.
-    fn slope(&self, state: State) -> f64;
+    /// Reset kernel `h_n(s)` (the propagator's `potential`; multiplied by `theta`); zero for
+    /// `s <= 0`.
+    fn reset(&self, s: Time) -> f64 {
+        self.reset_and_derivative(s).0
+    }
+    /// Derivative of the reset kernel; zero for `s <= 0`.
+    fn reset_derivative(&self, s: Time) -> f64 {
+        self.reset_and_derivative(s).1
+    }
+    /// `(h_n(s), h_n'(s))` together.
+    fn reset_and_derivative(&self, s: Time) -> (f64, f64) {
+        if s > 0.0 {
+            let b = self.propagator(s).potential;
+            let slope = self.slope(State {
+                current: 0.0,
+                potential: b,
+            });
+            (b, slope)
+        } else {
+            (0.0, 0.0)
+        }
+    }
     /// `d^2V/dt^2` in this state, if the kernel knows it; the crossing search then takes
     /// Halley steps (cubic convergence) instead of Newton steps. Default `None`.
     fn curvature(&self, _state: State) -> Option<f64> {
@@ -220,6 +282,35 @@ pub trait Kernel: Send + Sync + fmt::Debug {
         0.0
     }
 
+    /// The root of `V(s) = theta` on a bracket `[0, hi]` where `V` rises and
+    /// `V(0) < theta <= V(hi)`, to a few ulps, in `(0, hi]`. Default: safeguarded Newton
+    /// (Halley where [`Kernel::curvature`] is known) from the lower bound; kernels with a
+    /// closed-form root override it.
+    fn solve_crossing(&self, state: State, theta: f64, hi: Time) -> Time {
+        solve_rising(self, state, theta, hi)
+    }
+}
+
+/// `(gamma, beta)` with `V' = gamma I - beta V` for `kernel` (read off
+/// [`Kernel::slope`] on the unit states; exact for a linear slope). The layer sweep's
+/// vectorised test and the gradients' magnitude scales use them.
+#[must_use]
+pub fn slope_coefficients<K: Kernel + ?Sized>(kernel: &K) -> (f64, f64) {
+    let gamma = kernel.slope(State {
+        current: 1.0,
+        potential: 0.0,
+    });
+    let beta = -kernel.slope(State {
+        current: 0.0,
+        potential: 1.0,
+    });
+    (gamma, beta)
+}
+
+/// The exact crossing search every [`Kernel`] gets (steps 1-4 of the crate docs), built on
+/// the kernel's methods and the same for every caller, so the layer sweep and the event
+/// queue find the same bits. Implemented for every kernel; not meant to be implemented.
+pub trait CrossingSearch: Kernel {
     /// The canonical bracket of the first crossing in `(0, horizon]` (steps 1-3 of the
     /// crate docs). Depends only on the state, `theta` and `horizon`.
     fn bracket(&self, state: State, theta: f64, horizon: Time) -> Bracket {
@@ -254,13 +345,14 @@ pub trait Kernel: Send + Sync + fmt::Debug {
         match self.bracket(state, theta, horizon) {
             Bracket::None => Crossing::None,
             Bracket::Tangent(s) => Crossing::Tangent(s),
-            Bracket::Rising(hi) => Crossing::Spike(solve_rising(self, state, theta, hi)),
+            Bracket::Rising(hi) => Crossing::Spike(self.solve_crossing(state, theta, hi)),
         }
     }
 
-    /// As [`Kernel::next_crossing`] but reports only a crossing at or before `limit`
-    /// (`limit <= horizon`), skipping the root solve when the crossing lies beyond it.
-    /// A reported spike time is bit-identical to the one [`Kernel::next_crossing`] returns.
+    /// As [`CrossingSearch::next_crossing`] but reports only a crossing at or before
+    /// `limit` (`limit <= horizon`), skipping the root solve when the crossing lies beyond
+    /// it. A reported spike time is bit-identical to the one
+    /// [`CrossingSearch::next_crossing`] returns.
     fn next_crossing_before(
         &self,
         state: State,
@@ -288,7 +380,7 @@ pub trait Kernel: Send + Sync + fmt::Debug {
                 if limit < hi && self.advance(state, limit).potential < theta {
                     Crossing::None
                 } else {
-                    let s = solve_rising(self, state, theta, hi);
+                    let s = self.solve_crossing(state, theta, hi);
                     if s <= limit {
                         Crossing::Spike(s)
                     } else {
@@ -300,6 +392,8 @@ pub trait Kernel: Send + Sync + fmt::Debug {
     }
 }
 
+impl<K: Kernel + ?Sized> CrossingSearch for K {}
+
 #[cfg(test)]
 thread_local! {
     static ITERATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
@@ -307,7 +401,12 @@ thread_local! {
 
 /// Safeguarded Newton for the root of `V(s) = theta` on `[0, hi]`, where `V` rises,
 /// `V(0) < theta <= V(hi)`.
-fn solve_rising<K: Kernel + ?Sized>(kernel: &K, state: State, theta: f64, hi: Time) -> Time {
+pub(crate) fn solve_rising<K: Kernel + ?Sized>(
+    kernel: &K,
+    state: State,
+    theta: f64,
+    hi: Time,
+) -> Time {
     let (mut lo, mut hi) = (0.0_f64, hi);
     // Start from the kernel's lower bound of the root (for ExpKernel: the Newton step from
     // 0). `V` is concave where it rises, so Newton iterates from the left stay left of the
@@ -611,14 +710,6 @@ impl Kernel for ExpKernel {
     fn reset_and_derivative(&self, s: Time) -> (f64, f64) {
         let decay = self.reset(s);
         (decay, -self.beta * decay)
-    }
-
-    #[inline]
-    fn advance(&self, state: State, s: Time) -> State {
-        if s <= 0.0 {
-            return state;
-        }
-        self.propagator(s).apply(state)
     }
 
     #[inline]

@@ -5,7 +5,7 @@
 //! kernels, the peak against the sign change of the slope, and the crossing search against
 //! a dense scan of the potential.
 
-use crate::{Crossing, Kernel, State};
+use crate::{Crossing, CrossingSearch, Kernel, State};
 
 /// Runs the whole suite; panics with a message naming the failed property.
 ///

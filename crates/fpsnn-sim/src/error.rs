@@ -21,6 +21,14 @@ pub enum SimError {
         /// What is wrong.
         source: CoreError,
     },
+    /// A population's kernel does not fit its parameters, or cannot be read from a file.
+    #[error("population `{population}`: {reason}")]
+    KernelParams {
+        /// Population name.
+        population: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// Input channel `channel` is invalid.
     #[error("input channel {channel}: {source}")]
     InputTrain {

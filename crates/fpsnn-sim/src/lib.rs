@@ -67,9 +67,9 @@ mod trace;
 pub use error::SimError;
 pub use input::{InputFile, InputSpikes};
 pub use network::{
-    DEFAULT_MAX_SPIKES_PER_NEURON, Network, NetworkFile, NeuronFile, Outgoing, Population,
-    PopulationFile, PopulationSpec, Projection, ProjectionFile, ProjectionSpec, Source, Synapse,
-    Weights,
+    DEFAULT_MAX_SPIKES_PER_NEURON, KernelName, Network, NetworkFile, NeuronFile, Outgoing,
+    Population, PopulationFile, PopulationSpec, Projection, ProjectionFile, ProjectionSpec, Source,
+    Synapse, Weights,
 };
 pub use simulate::{Method, QUEUE_MAX_POPULATION, SimOptions, simulate};
 pub use trace::{Arrival, PopulationTrace, SimTrace};

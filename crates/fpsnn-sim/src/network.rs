@@ -1,7 +1,7 @@
 //! Network topology: populations, projections, neuron parameters, horizon and spike cap.
 
 use fpsnn_core::{NeuronParams, Time};
-use fpsnn_kernels::ExpKernel;
+use fpsnn_kernels::{ExpKernel, NeuronKernel, NonLeakyKernel};
 use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ pub struct Population {
     name: String,
     size: usize,
     params: NeuronParams,
-    kernel: ExpKernel,
+    kernel: NeuronKernel,
 }
 
 impl Population {
@@ -44,9 +44,10 @@ impl Population {
     pub fn params(&self) -> &NeuronParams {
         &self.params
     }
-    /// The kernel built from the parameters.
+    /// The neurons' kernel: an [`ExpKernel`] built from the parameters unless
+    /// [`Network::set_kernel`] chose another.
     #[must_use]
-    pub fn kernel(&self) -> &ExpKernel {
+    pub fn kernel(&self) -> &NeuronKernel {
         &self.kernel
     }
 }
@@ -358,7 +359,7 @@ impl Network {
                     population: spec.name.clone(),
                     source,
                 })?;
-            let kernel = ExpKernel::from_params(&spec.params)?;
+            let kernel = ExpKernel::from_params(&spec.params)?.into();
             pops.push(Population {
                 name: spec.name,
                 size: spec.size,
@@ -600,6 +601,33 @@ impl Network {
         }
     }
 
+    /// Replaces the kernel of population `p` ([`NeuronKernel`]: a built-in kernel or a
+    /// user's [`Kernel`](fpsnn_kernels::Kernel) behind an `Arc`). For a built-in kernel the
+    /// population's `alpha` and `beta` become the kernel's (`beta = 0` for
+    /// [`NonLeakyKernel`]); a custom kernel leaves them as they were and they mean nothing to
+    /// the simulator. The threshold stays.
+    ///
+    /// # Panics
+    /// If `p` is out of range.
+    #[track_caller]
+    pub fn set_kernel(&mut self, p: usize, kernel: impl Into<NeuronKernel>) {
+        assert!(p < self.populations.len(), "population {p} out of range");
+        let pop = &mut self.populations[p];
+        let kernel = kernel.into();
+        match &kernel {
+            NeuronKernel::Exp(k) => {
+                pop.params.alpha = k.alpha();
+                pop.params.beta = k.beta();
+            }
+            NeuronKernel::NonLeaky(k) => {
+                pop.params.alpha = k.alpha();
+                pop.params.beta = 0.0;
+            }
+            NeuronKernel::Custom(_) => {}
+        }
+        pop.kernel = kernel;
+    }
+
     /// Replaces the threshold of population `p`.
     ///
     /// # Errors
@@ -641,15 +669,15 @@ impl Network {
     #[must_use]
     pub fn to_file(&self) -> NetworkFile {
         let default = self.populations.first().map_or(
-            NeuronParams {
+            NeuronFile::from(NeuronParams {
                 alpha: 1.0,
                 beta: 1.0,
                 theta: 1.0,
-            },
-            |p| p.params,
+            }),
+            NeuronFile::of,
         );
         NetworkFile {
-            neuron: NeuronFile::from(default),
+            neuron: default,
             inputs: self.inputs,
             populations: self
                 .populations
@@ -657,7 +685,7 @@ impl Network {
                 .map(|p| PopulationFile {
                     name: p.name.clone(),
                     size: p.size,
-                    neuron: (p.params != default).then(|| NeuronFile::from(p.params)),
+                    neuron: (NeuronFile::of(p) != default).then(|| NeuronFile::of(p)),
                 })
                 .collect(),
             projections: self
@@ -771,6 +799,29 @@ pub struct NeuronFile {
     pub beta: f64,
     /// Threshold.
     pub theta: f64,
+    /// The kernel: `"exp"` (default) or `"non-leaky"` (which needs `beta` 0); a network with
+    /// a custom kernel writes `"custom"`, which cannot be read back.
+    #[serde(default, skip_serializing_if = "KernelName::is_exp")]
+    pub kernel: KernelName,
+}
+
+/// The kernel of a population as written in JSON.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KernelName {
+    /// [`ExpKernel`].
+    #[default]
+    Exp,
+    /// [`NonLeakyKernel`].
+    NonLeaky,
+    /// A user's kernel (written, never read).
+    Custom,
+}
+
+impl KernelName {
+    fn is_exp(&self) -> bool {
+        *self == Self::Exp
+    }
 }
 
 impl From<NeuronParams> for NeuronFile {
@@ -779,6 +830,22 @@ impl From<NeuronParams> for NeuronFile {
             alpha: p.alpha,
             beta: p.beta,
             theta: p.theta,
+            kernel: KernelName::Exp,
+        }
+    }
+}
+
+impl NeuronFile {
+    /// The description of a population's neurons.
+    fn of(pop: &Population) -> Self {
+        let kernel = match pop.kernel {
+            NeuronKernel::Exp(_) => KernelName::Exp,
+            NeuronKernel::NonLeaky(_) => KernelName::NonLeaky,
+            NeuronKernel::Custom(_) => KernelName::Custom,
+        };
+        Self {
+            kernel,
+            ..Self::from(pop.params)
         }
     }
 }
@@ -896,29 +963,56 @@ impl NetworkFile {
                 delay: proj.delay.unwrap_or(0.0),
             });
         }
-        let populations = self
-            .populations
-            .into_iter()
-            .map(|p| {
-                let n = p.neuron.unwrap_or(default);
-                PopulationSpec {
-                    name: p.name,
-                    size: p.size,
-                    params: NeuronParams {
-                        alpha: n.alpha,
-                        beta: n.beta,
-                        theta: n.theta,
-                    },
+        let mut populations = Vec::with_capacity(self.populations.len());
+        let mut non_leaky = Vec::new();
+        for (p, spec) in self.populations.into_iter().enumerate() {
+            let n = spec.neuron.unwrap_or(default);
+            let mut params = NeuronParams {
+                alpha: n.alpha,
+                beta: n.beta,
+                theta: n.theta,
+            };
+            match n.kernel {
+                KernelName::Exp => {}
+                KernelName::NonLeaky => {
+                    if n.beta != 0.0 {
+                        return Err(SimError::KernelParams {
+                            population: spec.name,
+                            reason: format!("a non-leaky kernel needs beta 0, got {}", n.beta),
+                        });
+                    }
+                    non_leaky.push(p);
+                    // validated as a leaky neuron, then given its kernel (and beta 0)
+                    params.beta = 1.0;
                 }
-            })
-            .collect();
-        Network::try_new(
+                KernelName::Custom => {
+                    return Err(SimError::KernelParams {
+                        population: spec.name,
+                        reason: "a custom kernel cannot be read from JSON; build the network \
+                                 and set it with Network::set_kernel"
+                            .into(),
+                    });
+                }
+            }
+            populations.push(PopulationSpec {
+                name: spec.name,
+                size: spec.size,
+                params,
+            });
+        }
+        let mut network = Network::try_new(
             self.inputs,
             populations,
             projections,
             self.t_max,
             self.max_spikes_per_neuron
                 .unwrap_or(DEFAULT_MAX_SPIKES_PER_NEURON),
-        )
+        )?;
+        for p in non_leaky {
+            // alpha passed the network's validation
+            let kernel = NonLeakyKernel::try_new(network.populations[p].params.alpha)?;
+            network.set_kernel(p, kernel);
+        }
+        Ok(network)
     }
 }

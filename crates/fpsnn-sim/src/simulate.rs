@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use fpsnn_core::{Parallelism, Time};
-use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
+use fpsnn_kernels::{Crossing, CrossingSearch, Kernel, Propagator, State};
 
 use crate::{Arrival, InputSpikes, Network, Outgoing, PopulationTrace, SimError, SimTrace, Source};
 

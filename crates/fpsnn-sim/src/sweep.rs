@@ -26,7 +26,7 @@
 use std::cmp::Ordering;
 
 use fpsnn_core::{Parallelism, Time, vectorized};
-use fpsnn_kernels::{Crossing, Kernel, Propagator, State};
+use fpsnn_kernels::{Crossing, CrossingSearch, Kernel, Propagator, State, slope_coefficients};
 use rayon::prelude::*;
 
 use crate::simulate::{arrival_order, cap_error};
@@ -421,16 +421,16 @@ impl Chunk {
         let pop = &layer.network.populations()[layer.p];
         let kernel = pop.kernel();
         let theta = pop.params().theta;
-        let beta = pop.params().beta;
+        let (gamma, beta) = slope_coefficients(kernel);
         let prop = kernel.propagator(until - self.t);
-        // V may grow by at most |V'| <= |I| + beta |V| per unit time past the interval's end
+        // V may grow by at most |V'| <= |gamma I| + |beta V| per unit time past the interval's end
         // (the search window), plus rounding.
         let window = stop.map_or(0.0, |a| 2.0 * ARRIVAL_WINDOW * a.max(1.0));
         let floor = theta * (1.0 - 1e-12);
         let any = vectorized(|| {
             propagate_and_flag(
                 prop,
-                beta,
+                (gamma, beta),
                 window,
                 floor,
                 &self.current,
@@ -593,7 +593,7 @@ impl Chunk {
 #[allow(clippy::too_many_arguments)]
 fn propagate_and_flag(
     prop: Propagator,
-    beta: f64,
+    (gamma, beta): (f64, f64),
     window: f64,
     floor: f64,
     current: &[f64],
@@ -615,8 +615,9 @@ fn propagate_and_flag(
         let b = v * prop.potential + c * prop.cross;
         *c1 = a;
         *v1 = b;
-        let rises = (c > 0.0) & (c - beta * v > 0.0);
-        let stays_below = (b + window * (a.abs() + beta * b.abs()) < floor) & (a - beta * b > 0.0);
+        let rises = (c > 0.0) & (gamma * c - beta * v > 0.0);
+        let stays_below = (b + window * (gamma.abs() * a.abs() + beta.abs() * b.abs()) < floor)
+            & (gamma * a - beta * b > 0.0);
         *flag = u64::from(rises & !stays_below);
         any |= *flag;
     }

@@ -14,6 +14,7 @@
 //! ```
 
 use fpsnn_core::{NeuronParams, Time};
+use fpsnn_kernels::{Kernel, NeuronKernel, Propagator, State};
 use fpsnn_sim::{InputSpikes, Network, PopulationSpec, ProjectionSpec, SimTrace, Source};
 use nalgebra::DMatrix;
 use rand::Rng;
@@ -344,5 +345,41 @@ mod tests {
     fn central_difference_is_second_order() {
         let d = central_difference(f64::exp, 1.0);
         assert!((d - 1f64.exp()).abs() < 1e-9);
+    }
+}
+
+/// The network with `kernel` in every population.
+#[must_use]
+pub fn with_kernel(mut network: Network, kernel: &NeuronKernel) -> Network {
+    for p in 0..network.populations().len() {
+        network.set_kernel(p, kernel.clone());
+    }
+    network
+}
+
+/// A kernel as a user writes one: only the two required methods of [`Kernel`], for the
+/// current-based LIF neuron with rates `alpha != beta` in the textbook form
+/// `h(s) = (e^{-alpha s} - e^{-beta s}) / (beta - alpha)`, no overrides (default peak
+/// bisection, Newton steps, no lower bound).
+#[derive(Clone, Copy, Debug)]
+pub struct TextbookKernel {
+    /// Synaptic rate.
+    pub alpha: f64,
+    /// Membrane rate.
+    pub beta: f64,
+}
+
+impl Kernel for TextbookKernel {
+    fn propagator(&self, s: Time) -> Propagator {
+        let (ea, eb) = ((-self.alpha * s).exp(), (-self.beta * s).exp());
+        Propagator {
+            current: ea,
+            potential: eb,
+            cross: (ea - eb) / (self.beta - self.alpha),
+        }
+    }
+
+    fn slope(&self, state: State) -> f64 {
+        state.current - self.beta * state.potential
     }
 }

@@ -5,10 +5,14 @@ use fpsnn_causal::{
     AdjointWorkspace, AssembleOptions, CausalGraph, Jacobian, ParamLayout, adjoint_accumulate,
     adjoint_gradient, assemble, forward_jacobian, forward_jacobian_layered,
 };
+use std::sync::Arc;
+
 use fpsnn_core::{NeuronParams, Parallelism, SpikeId};
+use fpsnn_kernels::{Kernel, NeuronKernel, NonLeakyKernel};
 use fpsnn_sim::{InputSpikes, Network, SimOptions, SimTrace, simulate};
 use fpsnn_testkit::{
-    CausalPattern, Tolerance, fd_step, feed_forward, random_input, recurrent, richardson, sparsify,
+    CausalPattern, TextbookKernel, Tolerance, fd_step, feed_forward, random_input, recurrent,
+    richardson, sparsify, with_kernel,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -381,4 +385,53 @@ fn sparse_projection_gradients_match_finite_differences() {
         check_network(&net, &input, &mut rng, &mut report);
     }
     finish("sparse", &report, 80);
+}
+
+/// The non-leaky kernel (closed-form crossings, no factorised pairs) and a user's kernel
+/// (only the two required methods), feed-forward and recurrent, through both solvers and
+/// the fused adjoint.
+#[test]
+fn other_kernels_gradients_match_finite_differences() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let user: Arc<dyn Kernel> = Arc::new(TextbookKernel {
+        alpha: 2.0,
+        beta: 1.0,
+    });
+    let kernels = [
+        NeuronKernel::from(NonLeakyKernel::try_new(1.0).unwrap()),
+        NeuronKernel::Custom(user),
+    ];
+    let mut reports = [new_report(), new_report()];
+    for case in 0..24 {
+        let k = case % 2;
+        // non-leaky neurons integrate for ever: weaker weights
+        let scale = if k == 0 { 0.5 } else { 1.0 };
+        let net = if case % 4 < 2 {
+            feed_forward(
+                &mut rng,
+                3,
+                &[5, 3],
+                params(2.0, 1.0),
+                &[(1.5 * scale, scale), (1.0 * scale, scale)],
+                8.0,
+            )
+        } else {
+            recurrent(
+                &mut rng,
+                3,
+                6,
+                2,
+                params(2.0, 1.0),
+                (2.5 * scale, scale),
+                (0.0, 0.8 * scale),
+                [0.0, 0.2][case % 8 / 4],
+                8.0,
+            )
+        };
+        let net = with_kernel(net, &kernels[k]);
+        let input = random_input(&mut rng, 3, 2, 3.0);
+        check_network(&net, &input, &mut rng, &mut reports[k]);
+    }
+    finish("non-leaky", &reports[0], 80);
+    finish("user kernel", &reports[1], 80);
 }

@@ -1,6 +1,7 @@
 mod bad_input;
 mod closed_form;
 mod consistency;
+mod kernels;
 mod properties;
 mod sparse;
 

@@ -12,7 +12,11 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 /// Checks the invariants and returns the largest `|V(f) - theta|`.
-fn check_trace(net: &Network, trace: &SimTrace, grid: usize) -> Result<f64, TestCaseError> {
+pub(super) fn check_trace(
+    net: &Network,
+    trace: &SimTrace,
+    grid: usize,
+) -> Result<f64, TestCaseError> {
     let mut worst = 0.0_f64;
     for (p, (pop, record)) in net.populations().iter().zip(&trace.populations).enumerate() {
         let theta = pop.params().theta;

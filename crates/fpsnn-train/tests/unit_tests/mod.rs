@@ -1,6 +1,7 @@
 mod checkpoints;
 mod determinism;
 mod first_spike_hidden;
+mod kernels;
 mod silent_label;
 
 use fpsnn_datasets::Sample;
