@@ -140,7 +140,7 @@ fn recurrent(c: &mut Criterion) {
     group.finish();
 }
 
-/// The kind of work [`Kernel::next_crossing`] does for a state.
+/// The kind of work [`CrossingSearch::next_crossing`] does for a state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CrossingKind {
     /// `I <= 0` or `V'(0) <= 0`: rejected before any transcendental function.

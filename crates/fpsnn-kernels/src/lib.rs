@@ -26,7 +26,7 @@
 //!
 //! # Exact next crossing
 //! `V(s) - theta` between two events is a sum of two exponentials: it has at most one
-//! interior maximum and at most two roots. [`Kernel::next_crossing`] finds the first root in
+//! interior maximum and at most two roots. [`CrossingSearch::next_crossing`] finds the first root in
 //! `(0, horizon]`:
 //! 1. cheap rejections: `I <= 0` (V can never reach a positive threshold) or
 //!    `V'(0) = I - beta V <= 0` with `I > 0` (V never rises again);
@@ -170,7 +170,7 @@ pub const TANGENCY_BAND: f64 = 4.0 * f64::EPSILON;
 /// Newton steps) and the root itself ([`Kernel::solve_crossing`], default safeguarded
 /// Newton). The search that uses them ([`CrossingSearch`]) is not part of the trait: every
 /// kernel gets the same one, so every simulation method finds the same bits.
-/// [`testing::check_kernel`] (feature `testing`) checks an implementation.
+/// `testing::check_kernel` (feature `testing`) checks an implementation.
 ///
 /// ```
 /// use fpsnn_kernels::{CrossingSearch, Crossing, Kernel, Propagator, State};

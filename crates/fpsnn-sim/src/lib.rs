@@ -10,7 +10,7 @@
 //!
 //! and fires whenever `V_i` reaches `theta` from below (reset by subtraction; the synaptic
 //! current is not reset). Between events each neuron is advanced in closed form and the next
-//! crossing is found exactly by [`fpsnn_kernels::Kernel::next_crossing`], so spike times are
+//! crossing is found exactly by [`fpsnn_kernels::CrossingSearch::next_crossing`], so spike times are
 //! exact to rounding, not to a time step.
 //!
 //! # Algorithms

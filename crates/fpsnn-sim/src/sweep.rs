@@ -10,7 +10,7 @@
 //! stay below threshold (still rising at the interval's end, with `V` there below `theta`
 //! by a margin that covers the search window past the arrival and rounding). Only flagged
 //! neurons run the exact crossing search, from the same state and with the same bracket as
-//! [`Kernel::next_crossing_before`] always ran, so spike times are bit-identical to a
+//! [`CrossingSearch::next_crossing_before`] always ran, so spike times are bit-identical to a
 //! neuron-by-neuron sweep and to the event queue.
 //!
 //! With early stopping the sweep runs in time windows: every population is advanced to the
