@@ -113,6 +113,13 @@ pub struct Propagator {
 }
 
 impl Propagator {
+    /// The map over no time.
+    pub const IDENTITY: Self = Self {
+        current: 1.0,
+        potential: 1.0,
+        cross: 0.0,
+    };
+
     /// The state after the step.
     #[inline]
     #[must_use]

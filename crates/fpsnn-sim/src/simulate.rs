@@ -5,7 +5,9 @@ use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use fpsnn_core::{Parallelism, Time};
-use fpsnn_kernels::{Crossing, CrossingSearch, Kernel, Propagator, State};
+use fpsnn_kernels::{Crossing, CrossingSearch, Kernel, Propagator, State, slope_coefficients};
+
+use crate::sweep::{ARRIVAL_WINDOW, stays_below};
 
 use crate::{Arrival, InputSpikes, Network, Outgoing, PopulationTrace, SimError, SimTrace, Source};
 
@@ -458,6 +460,19 @@ fn event_queue(
             traces[p].arrivals.push(arrival);
             let mut group = std::mem::take(&mut neurons[p]);
             let next = next_arrival_into(network, p, &fifos, &dense_only);
+            // Where the next arrival into `p` is known, the layer sweep's cheap test on the
+            // state there (one propagator for all neurons) spares the prediction of a
+            // neuron that provably stays below threshold until then.
+            let ahead = next.map(|until| Ahead {
+                propagator: if until > arrival.time {
+                    kernel.propagator(until - arrival.time)
+                } else {
+                    Propagator::IDENTITY
+                },
+                coefficients: slope_coefficients(kernel),
+                window: 2.0 * ARRIVAL_WINDOW * until.max(1.0),
+                floor: pops[p].params().theta * (1.0 - 1e-12),
+            });
             // neurons updated at the same previous time share one propagator
             let mut cached: Option<(u64, Propagator)> = None;
             let mut update = |i: usize, n: &mut NeuronState, w: f64| {
@@ -478,6 +493,13 @@ fn event_queue(
                 }
                 n.t = arrival.time;
                 n.state.current += w;
+                if let Some(ahead) = &ahead
+                    && ahead.stays_below(kernel, n.state)
+                {
+                    n.pending = None;
+                    heap.remove(p, i);
+                    return;
+                }
                 predict(network, p, i, n, next, &mut heap);
             };
             // only the neurons the presynaptic neuron reaches
@@ -507,6 +529,35 @@ fn event_queue(
         tangencies,
         t_end,
     })
+}
+
+/// The state test of the layer sweep over the time to the next arrival into a population.
+struct Ahead {
+    propagator: Propagator,
+    coefficients: (f64, f64),
+    window: f64,
+    floor: f64,
+}
+
+impl Ahead {
+    /// The neuron, at the arrival's time in `state`, provably does not reach the threshold
+    /// before the next arrival (nor at it, to rounding): its potential rises now and still
+    /// rises below threshold then ([`stays_below`]).
+    #[inline]
+    fn stays_below<K: Kernel + ?Sized>(&self, kernel: &K, state: State) -> bool {
+        if state.current <= 0.0 || kernel.slope(state) <= 0.0 {
+            // `predict` drops these at once
+            return false;
+        }
+        let end = self.propagator.apply(state);
+        stays_below(
+            end.current,
+            end.potential,
+            self.coefficients,
+            self.window,
+            self.floor,
+        )
+    }
 }
 
 /// Time of the next queued arrival into population `p`, if any, where every projection

@@ -36,7 +36,7 @@ use crate::{Arrival, InputSpikes, Network, Outgoing, PopulationTrace, SimError, 
 /// crossing, so that a root a rounding step beyond the arrival's offset is still compared
 /// with the arrival in absolute time, as the event queue compares them. Far above rounding,
 /// far below any meaningful time difference.
-const ARRIVAL_WINDOW: f64 = 1e-9;
+pub(crate) const ARRIVAL_WINDOW: f64 = 1e-9;
 
 /// Neurons per parallel task of the layer sweep (rayon); results do not depend on it.
 const SWEEP_CHUNK: usize = 64;
@@ -616,12 +616,29 @@ fn propagate_and_flag(
         *c1 = a;
         *v1 = b;
         let rises = (c > 0.0) & (gamma * c - beta * v > 0.0);
-        let stays_below = (b + window * (gamma.abs() * a.abs() + beta.abs() * b.abs()) < floor)
-            & (gamma * a - beta * b > 0.0);
-        *flag = u64::from(rises & !stays_below);
+        *flag = u64::from(rises & !stays_below(a, b, (gamma, beta), window, floor));
         any |= *flag;
     }
     any
+}
+
+/// Whether a neuron whose potential rose at the start of an interval provably stays below
+/// threshold on it, from its state `(current, potential)` at the interval's end: still
+/// rising there, and below `floor` (the threshold less a relative 1e-12) by a margin that
+/// covers `window` more time at the largest slope `|gamma I| + |beta V|` (a crossing a
+/// rounding step past the end is compared with the next event in absolute time). `V` rises
+/// to at most one maximum between events, so a potential still rising and below threshold
+/// at the end never crossed.
+#[inline(always)]
+pub(crate) fn stays_below(
+    current: f64,
+    potential: f64,
+    (gamma, beta): (f64, f64),
+    window: f64,
+    floor: f64,
+) -> bool {
+    (potential + window * (gamma.abs() * current.abs() + beta.abs() * potential.abs()) < floor)
+        & (gamma * current - beta * potential > 0.0)
 }
 
 /// `current += row`.
