@@ -380,12 +380,13 @@ fn sum4(x: &[f64]) -> f64 {
     total
 }
 
-/// Adds one sample's loss gradient `dL/dp` into `gradient` ([`ParamLayout`] order: weights
-/// row-major per projection, then thresholds) by the adjoint: `mu = L^{-T} dL/dF`,
-/// `dL/dp = -sum_k mu_k dPhi_k/dp`; and `dL/dg` for every input spike (flat input index)
-/// into `inputs` if given.
+/// Adds one sample's loss gradient $d\mathcal{L}/dp$ into `gradient` ([`ParamLayout`] order:
+/// weights row-major per projection, then thresholds) by the adjoint:
+/// $\mu = L^{-T} \partial \mathcal{L} / \partial F$,
+/// $d\mathcal{L}/dp = -\sum_k \mu_k \partial \Phi_k / \partial p$; and $d\mathcal{L}/dg$ for
+/// every input spike (flat input index) into `inputs` if given.
 ///
-/// `d_loss` is `dL/df` per spike id. Nothing is added if it fails.
+/// `d_loss` is $\partial \mathcal{L} / \partial f$ per spike id. Nothing is added if it fails.
 ///
 /// [`ParamLayout`]: crate::ParamLayout
 ///

@@ -128,10 +128,10 @@ impl SparseRows {
 /// Options of the assembly.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AssembleOptions {
-    /// A spike whose slope `D_k = V'(f_k-)` is at most this fraction of its natural scale
-    /// (the sum of the magnitudes of its terms plus `theta beta`) is a grazing crossing: its
-    /// time is ill-conditioned (a maximum of `V` that exceeds the threshold by `delta` gives
-    /// a slope of order `sqrt(delta)`) and its gradient is reported as
+    /// A spike whose slope $D_k = V^{\prime}(f_k^-)$ is at most this fraction of its natural
+    /// scale (the sum of the magnitudes of its terms plus $\theta \beta$) is a grazing
+    /// crossing: its time is ill-conditioned (a maximum of $V$ that exceeds the threshold by
+    /// $\delta$ gives a slope of order $\sqrt{\delta}$) and its gradient is reported as
     /// [`CausalError::Grazing`] instead of a huge or infinite number. Default `1e-7`, which
     /// flags maxima within a few ulps of the threshold.
     pub grazing_tolerance: f64,
@@ -145,17 +145,19 @@ impl Default for AssembleOptions {
     }
 }
 
-/// The assembled IFT system of one sample: `L dF/dp = -dPhi/dp`, `L = dPhi/dF`.
+/// The assembled IFT system of one sample: $L \frac{dF}{dp} = -\frac{\partial \Phi}{\partial p}$,
+/// $L = \frac{\partial \Phi}{\partial F}$ (see [the derivation](crate#the-derivation)).
 ///
-/// Rows and columns are spike ids (time order). `L` has the diagonal
-/// `D_k = V'(f_k-) > 0` and off-diagonal entries `dPhi_k/df_q = -c_kq`.
+/// Rows and columns are spike ids (time order). $L$ has the diagonal
+/// $D_k = V^{\prime}(f_k^-) \gt 0$ and off-diagonal entries
+/// $\partial \Phi_k / \partial f_q = -c_{kq}$.
 #[derive(Clone, Debug)]
 pub struct Assembly {
-    /// `L = dPhi/dF` in CSC form, diagonal first in each column.
+    /// $L = \partial \Phi / \partial F$ in CSC form, diagonal first in each column.
     pub matrix: CscLower,
-    /// `dPhi_k/dp` for the parameters of [`ParamLayout`].
+    /// $\partial \Phi_k / \partial p$ for the parameters of [`ParamLayout`].
     pub dphi_dparams: SparseRows,
-    /// `dPhi_k/dg` for every input spike `g` (flat input index).
+    /// $\partial \Phi_k / \partial g$ for every input spike $g$ (flat input index).
     pub dphi_dinputs: SparseRows,
     /// The parameter layout.
     pub layout: ParamLayout,
@@ -176,15 +178,22 @@ impl Assembly {
     }
 }
 
-/// Assembles `L`, `dPhi/dp` and `dPhi/d(input)` for the graph (DESIGN section 2):
+/// Assembles $L$, $\partial \Phi / \partial p$ and $\partial \Phi / \partial g$ (input spike
+/// times) for the graph (DESIGN section 2; [the derivation](crate#the-derivation)):
 ///
-/// ```text
-/// D_k          = sum W_ji h'(f_k - g) - theta sum_m h_n'(f_k - f_m)      (= V'(f_k-))
-/// dPhi_k/df_q  = -W_ji h'(f_k - g)     (presynaptic parent, g = f_q + delay)
-/// dPhi_k/df_m  =  theta h_n'(f_k - f_m) = -theta beta e^{-beta (f_k - f_m)}   (own parent)
-/// dPhi_k/dW_ji = sum_{g from j} h(f_k - g)
-/// dPhi_k/dtheta = -(1 + sum_m h_n(f_k - f_m))
-/// ```
+/// $$
+/// \begin{aligned}
+/// D_k &= \sum W_{ji} h^{\prime}(f_k - g) - \theta \sum_m h_n^{\prime}(f_k - f_m)
+///     = V^{\prime}(f_k^-), \cr
+/// \frac{\partial \Phi_k}{\partial f_q} &= -W_{ji} h^{\prime}(f_k - g)
+///     \qquad \text{(presynaptic parent, } g = f_q + d \text{ with delay } d \text{)}, \cr
+/// \frac{\partial \Phi_k}{\partial f_m} &= \theta h_n^{\prime}(f_k - f_m)
+///     = -\theta \beta e^{-\beta (f_k - f_m)}
+///     \qquad \text{(own parent; the second form for } h_n(s) = e^{-\beta s} \text{)}, \cr
+/// \frac{\partial \Phi_k}{\partial W_{ji}} &= \sum_{g \text{ from } j} h(f_k - g), \cr
+/// \frac{\partial \Phi_k}{\partial \theta} &= -\Bigl(1 + \sum_m h_n(f_k - f_m)\Bigr).
+/// \end{aligned}
+/// $$
 ///
 /// # Errors
 /// [`CausalError::Grazing`] for a spike whose slope is not safely positive,

@@ -52,8 +52,9 @@ pub enum Parent {
 /// parents (a prefix of its population's arrival list plus its neuron's earlier spikes).
 ///
 /// Built from the simulator's compact record without re-simulating. [`CausalGraph::try_new`]
-/// checks that every parent precedes its child in the order, so `dPhi/dF` is lower
-/// triangular in it and nothing downstream checks again.
+/// checks that every parent precedes its child in the order, so
+/// $\partial \Phi / \partial F$ is lower triangular in it and nothing downstream checks
+/// again.
 #[derive(Clone, Debug)]
 pub struct CausalGraph<'a> {
     network: &'a Network,

@@ -2,51 +2,77 @@
 //! by the implicit function theorem (IFT), after Lee, Haghighatshoar & Karbasi (2023).
 //!
 //! # The derivation
-//! Spike `k` of neuron `i` at time `f_k` is defined by `V_i(f_k) = theta`:
+//! Spike $k$ of neuron $i$ at time $f_k$ is defined by $V_i(f_k) = \theta$, with $V_i$ the
+//! membrane potential of the neuron model stated in
+//! [the crate docs of `fpsnn_kernels`](fpsnn_kernels#model) (PSP kernel $h$, reset kernel
+//! $h_n$):
 //!
-//! ```text
-//! Phi_k = sum_{(j,g) arrived before f_k} W_ji h(f_k - g)
-//!         - theta sum_{own m < k} h_n(f_k - f_m) - theta = 0,      h_n(s) = e^{-beta s}
-//! ```
+//! $$
+//! \Phi_k = \sum_{(j, g):\ g \lt f_k} W_{ji} h(f_k - g) -
+//!     \theta \sum_{m \lt k} h_n(f_k - f_m) - \theta = 0,
+//! $$
 //!
-//! Its parents are every presynaptic spike that arrived before `f_k` and every earlier
+//! where $(j, g)$ runs over the arrivals at neuron $i$ (presynaptic neuron $j$, arrival time
+//! $g$) and $m$ over the neuron's own earlier spikes ($h_n(s) = e^{-\beta s}$ for
+//! [`ExpKernel`](fpsnn_kernels::ExpKernel)).
+//!
+//! Its parents are every presynaptic spike that arrived before $f_k$ and every earlier
 //! spike of the same neuron. With exponential kernels nothing is forgotten, so the parents
 //! are a prefix of the population's sorted arrival list plus the neuron's own earlier
 //! spikes: [`CausalGraph`] enumerates them from the simulator's compact record.
 //!
-//! Differentiating `Phi(F(p), p) = 0` with respect to a parameter `p` gives
-//! `L dF/dp = -dPhi/dp` with `L = dPhi/dF`. Sorted by time, `L` is lower triangular: a spike
+//! Differentiating $\Phi(F(p), p) = 0$ with respect to a parameter $p$ gives
+//! $L \frac{dF}{dp} = -\frac{\partial \Phi}{\partial p}$ with
+//! $L = \frac{\partial \Phi}{\partial F}$. Sorted by time, $L$ is lower triangular: a spike
 //! depends only on earlier spikes. Its diagonal is the slope at the crossing,
 //!
-//! ```text
-//! D_k = dPhi_k/df_k = sum W_ji h'(f_k - g) + theta beta sum_m e^{-beta (f_k - f_m)} = V_i'(f_k-) > 0,
-//! ```
+//! $$
+//! D_k = \frac{\partial \Phi_k}{\partial f_k} = \sum_{(j, g)} W_{ji} h^{\prime}(f_k - g) -
+//!     \theta \sum_{m \lt k} h_n^{\prime}(f_k - f_m) = V_i^{\prime}(f_k^-) \gt 0,
+//! $$
 //!
-//! and its off-diagonal entries are `dPhi_k/df_q = -c_kq` with
-//! `c_kq = W_ji h'(f_k - g)` for a presynaptic parent (`g = f_q + delay`) and
-//! `c_km = theta beta e^{-beta (f_k - f_m)}` for an own earlier spike. The right-hand sides:
+//! where $-h_n^{\prime}(s) = \beta e^{-\beta s}$ for [`ExpKernel`](fpsnn_kernels::ExpKernel),
+//! and its off-diagonal entries are $\partial \Phi_k / \partial f_q = -c_{kq}$ with
+//! $c_{kq} = W_{ji} h^{\prime}(f_k - g)$ for a presynaptic parent $q$ (arriving at
+//! $g = f_q + d$, $d$ the delay) and $c_{km} = -\theta h_n^{\prime}(f_k - f_m)$ for an own
+//! earlier spike $m$. The right-hand sides:
 //!
-//! ```text
-//! dPhi_k/dW_ji    = sum_{g from j, g < f_k} h(f_k - g)
-//! dPhi_k/dtheta_i = -(1 + sum_m e^{-beta (f_k - f_m)})
-//! dPhi_k/dg       = -W_ji h'(f_k - g)        (input spike g: the gradient w.r.t. the data)
-//! ```
+//! $$
+//! \begin{aligned}
+//! \frac{\partial \Phi_k}{\partial W_{ji}} &= \sum_{g \text{ from } j,\ g \lt f_k} h(f_k - g), \cr
+//! \frac{\partial \Phi_k}{\partial \theta_i} &= -\Bigl(1 + \sum_{m \lt k} h_n(f_k - f_m)\Bigr), \cr
+//! \frac{\partial \Phi_k}{\partial g} &= -W_{ji} h^{\prime}(f_k - g)
+//!     \qquad \text{(input spike } g \text{: the gradient with respect to the data).}
+//! \end{aligned}
+//! $$
 //!
 //! Leaving out the own-spike coupling gives wrong gradients as soon as a neuron fires twice
 //! before the spike that the loss reads.
 //!
 //! # Two exact solvers of the same system
+//! With $\mathcal{L}$ the loss (to tell it from the matrix $L$):
 //! - **Forward propagation** ([`forward_jacobian`], [`forward_jacobian_layered`]; the paper's
 //!   Algorithm 2): in time order,
-//!   `df_k/dp = (-dPhi_k/dp + sum_q c_kq df_q/dp) / D_k`: the whole Jacobian `dF/dp`, online.
+//!   $\frac{df_k}{dp} = \frac{1}{D_k} \bigl(-\frac{\partial \Phi_k}{\partial p} +
+//!   \sum_q c_{kq} \frac{df_q}{dp}\bigr)$: the whole Jacobian $dF/dp$, online.
 //! - **Adjoint** ([`adjoint_gradient`]): in reverse time order,
-//!   `mu_k = (dL/df_k + sum_children c_ck mu_c) / D_k`, then
-//!   `dL/dp = dL/dp|_direct - sum_k mu_k dPhi_k/dp`; cost `O(edges + parameters touched)`.
+//!   $\mu_k = \frac{1}{D_k} \bigl(\frac{\partial \mathcal{L}}{\partial f_k} +
+//!   \sum_{c} c_{ck} \mu_c\bigr)$ over the children $c$ of $k$, then
+//!   $\frac{d\mathcal{L}}{dp} = \frac{\partial \mathcal{L}}{\partial p}\big|_{\mathrm{direct}} -
+//!   \sum_k \mu_k \frac{\partial \Phi_k}{\partial p}$; cost
+//!   $O(\text{edges} + \text{parameters touched})$.
 //!
-//! The loss gradient is eq. (8): `dL/dp = (dL/dF)(dF/dp) + dL/dp|_direct`. Both solvers and
-//! a central finite difference of the simulator agree (the workspace's most important test).
+//! The loss gradient is eq. (8):
 //!
-//! A spike whose slope `D_k` vanishes (a grazing crossing) has no derivative:
+//! $$
+//! \frac{d\mathcal{L}}{dp} = \frac{\partial \mathcal{L}}{\partial F} \frac{dF}{dp} +
+//!     \frac{\partial \mathcal{L}}{\partial p}\Big|_{\mathrm{direct}}.
+//! $$
+//!
+//! Both solvers and a central finite difference of the simulator agree (the workspace's most
+//! important test).
+//!
+//! A spike whose slope $D_k$ vanishes (a grazing crossing) has no derivative:
 //! [`assemble`] reports [`CausalError::Grazing`] instead of dividing by it.
 //!
 //! ```

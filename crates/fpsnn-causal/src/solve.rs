@@ -11,9 +11,10 @@ use crate::{Assembly, CausalError, CausalGraph};
 /// A loss gradient with respect to the parameters and the input spike times.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gradient {
-    /// `dL/dp` in [`ParamLayout`](crate::ParamLayout) order (weights, then thresholds).
+    /// $d\mathcal{L}/dp$ in [`ParamLayout`](crate::ParamLayout) order (weights, then
+    /// thresholds).
     pub params: Vec<f64>,
-    /// `dL/dg` for every input spike (flat input index), a by-product.
+    /// $d\mathcal{L}/dg$ for every input spike (flat input index), a by-product.
     pub inputs: Vec<f64>,
 }
 
@@ -40,7 +41,9 @@ impl Jacobian {
         self.matrix[(spike.index(), self.num_params + input)]
     }
 
-    /// The chain rule `dL/dp = (dL/dF)^T dF/dp` (eq. 8 without the direct term).
+    /// The chain rule
+    /// $\frac{d\mathcal{L}}{dp} = \bigl(\frac{\partial \mathcal{L}}{\partial F}\bigr)^{T} \frac{dF}{dp}$
+    /// (eq. 8 without the direct term).
     ///
     /// # Panics
     /// If `d_loss.len()` differs from the number of spikes.
@@ -64,9 +67,9 @@ fn par(parallelism: Parallelism) -> Par {
     }
 }
 
-/// Forward propagation on any network: solves `L X = -dPhi/d(p, g)` for all parameter and
-/// input columns at once, column by column in time order (zero entries of a column are
-/// skipped, so a spike's row costs only its upstream parameters). With
+/// Forward propagation on any network: solves $L X = -\partial \Phi / \partial (p, g)$ for
+/// all parameter and input columns at once, column by column in time order (zero entries of
+/// a column are skipped, so a spike's row costs only its upstream parameters). With
 /// [`Parallelism::Rayon`] the columns are split across threads; every column is computed by
 /// the same sequential substitution, so the result is bit-identical for any thread count.
 ///
@@ -103,9 +106,10 @@ pub fn forward_jacobian(
 /// Algorithm 2 and Remark 6: populations in topological order, the neurons of one
 /// population in parallel (each neuron's spikes in time order),
 ///
-/// ```text
-/// df_k/dp = ( -dPhi_k/dp + sum_{parents q} c_kq df_q/dp ) / D_k,   c_kq = -L_kq
-/// ```
+/// $$
+/// \frac{df_k}{dp} = \frac{1}{D_k} \Bigl(-\frac{\partial \Phi_k}{\partial p} +
+///     \sum_{\text{parents } q} c_{kq} \frac{df_q}{dp}\Bigr), \qquad c_{kq} = -L_{kq}.
+/// $$
 ///
 /// Identical results for any thread count (each row is computed by one task in a fixed
 /// order). Agrees with [`forward_jacobian`] to rounding.
@@ -208,9 +212,11 @@ fn transpose_strict_lower(assembly: &Assembly) -> (Vec<usize>, Vec<usize>, Vec<f
     (counts, cols, vals)
 }
 
-/// The adjoint (transposed) solve: `L^T mu = dL/dF` in reverse time order, then
-/// `dL/dp = -sum_k mu_k dPhi_k/dp` and `dL/dg = -sum_k mu_k dPhi_k/dg`.
-/// Cost `O(causal edges + parameters touched)`.
+/// The adjoint (transposed) solve: $L^{T} \mu = \partial \mathcal{L} / \partial F$ in reverse
+/// time order, then
+/// $d\mathcal{L}/dp = -\sum_k \mu_k \partial \Phi_k / \partial p$ and
+/// $d\mathcal{L}/dg = -\sum_k \mu_k \partial \Phi_k / \partial g$, with $\mathcal{L}$ the loss.
+/// Cost $O(\text{causal edges} + \text{parameters touched})$.
 ///
 /// # Errors
 /// [`CausalError::Solve`] if the diagonal is singular (cannot happen after [`assemble`]'s
@@ -241,7 +247,7 @@ pub fn adjoint_gradient(assembly: &Assembly, d_loss: &[f64]) -> Result<Gradient,
     Ok(Gradient { params, inputs })
 }
 
-/// Scatters `dL/d(spike time)` of one population (`[neuron][spike]`, as a loss returns it)
+/// Scatters $\partial \mathcal{L} / \partial f$ (per spike time $f$) of one population (`[neuron][spike]`, as a loss returns it)
 /// into a vector over all spike ids.
 ///
 /// # Panics

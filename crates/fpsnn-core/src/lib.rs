@@ -3,19 +3,15 @@
 //!
 //! fpsnn simulates current-based leaky integrate-and-fire neurons (the spike-response model
 //! with exponential kernels) exactly and differentiates their spike times with the implicit
-//! function theorem. The membrane potential of neuron `i` is
-//!
-//! ```text
-//! V_i(t) = sum_j W_ji sum_{g in F_j, g < t} h(t - g)  -  theta sum_{m in F_i, m < t} e^{-beta (t - m)}
-//! h(s)   = (e^{-alpha s} - e^{-beta s}) / (beta - alpha)        (s > 0, else 0)
-//! ```
-//!
-//! and neuron `i` emits a spike whenever `V_i` reaches `theta` from below.
+//! function theorem. The neuron model (the membrane potential $V_i(t)$ of neuron $i$, the
+//! kernels and the state between events) is stated once, in the section "Model" of the
+//! crate docs of `fpsnn-kernels`: neuron $i$ emits a spike whenever $V_i$ reaches the
+//! threshold $\theta$ from below.
 //!
 //! # Units
-//! Time is dimensionless (the paper's set-ups use unit time constants: `alpha = 1/tau_syn`,
-//! `beta = 1/tau_mem` in inverse time units). Weights and the threshold are dimensionless
-//! potentials. All scalars are `f64`.
+//! Time is dimensionless (the paper's set-ups use unit time constants:
+//! $\alpha = 1/\tau_{\mathrm{syn}}$, $\beta = 1/\tau_{\mathrm{mem}}$ in inverse time units).
+//! Weights and the threshold are dimensionless potentials. All scalars are `f64`.
 //!
 //! This crate holds only vocabulary types; algorithms live in the crates above it.
 //!
@@ -185,8 +181,9 @@ pub enum CoreError {
     },
 }
 
-/// Parameters of a current-based LIF neuron: synaptic rate `alpha = 1/tau_syn`, membrane
-/// rate `beta = 1/tau_mem` and threshold `theta`.
+/// Parameters of a current-based LIF neuron: synaptic rate `alpha`
+/// ($\alpha = 1/\tau_{\mathrm{syn}}$), membrane rate `beta` ($\beta = 1/\tau_{\mathrm{mem}}$)
+/// and threshold `theta` ($\theta$).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NeuronParams {
     /// Inverse synaptic time constant, > 0.

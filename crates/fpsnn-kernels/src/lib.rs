@@ -3,43 +3,75 @@
 //! next threshold crossing.
 //!
 //! # Model
-//! A current-based LIF neuron with synaptic rate `alpha` and membrane rate `beta` has
+//! The neuron model of the whole workspace, stated here once: current-based leaky
+//! integrate-and-fire (LIF) neurons in the form of the spike-response model (SRM). The
+//! membrane potential of neuron $i$ is
 //!
-//! ```text
-//! h(s)   = (e^{-alpha s} - e^{-beta s}) / (beta - alpha)      s > 0   (PSP kernel)
-//!        = s e^{-alpha s}                                      alpha == beta
-//! h'(s)  = e^{-alpha s} - beta h(s)
-//! h_n(s) = e^{-beta s}                                         s > 0   (reset kernel)
-//! ```
+//! $$
+//! V_i(t) = \sum_j W_{ji} \sum_{g \in F_j,\ g \lt t} h(t - g) -
+//!     \theta \sum_{m \in F_i,\ m \lt t} h_n(t - m),
+//! $$
 //!
-//! Between two events the neuron is described by the pair `(I, V)` (synaptic current and
-//! membrane potential) at a reference time; advancing by `s`:
+//! where $F_j$ holds the times at which the spikes of presynaptic neuron $j$ arrive at $i$
+//! (its spike times plus the projection's delay, if any), $F_i$ the neuron's own spike
+//! times, $W_{ji}$ the weight from $j$ to $i$, $\theta \gt 0$ the threshold, $h$ the
+//! postsynaptic-potential (PSP) kernel and $h_n$ the reset kernel, both zero for
+//! $s \le 0$. Neuron $i$ emits a spike whenever $V_i$ reaches $\theta$ from below: the reset
+//! is by subtraction (the $h_n$ term) and leaves the synaptic current alone.
 //!
-//! ```text
-//! V <- V e^{-beta s} + I h(s),     I <- I e^{-alpha s}
-//! ```
+//! For [`ExpKernel`], with synaptic rate $\alpha = 1/\tau_{\mathrm{syn}}$ and membrane rate
+//! $\beta = 1/\tau_{\mathrm{mem}}$, the kernels are, for $s \gt 0$,
 //!
-//! An input spike of weight `w` adds `w` to `I`; an own spike subtracts `theta` from `V`.
-//! `h` is evaluated in the cancellation-free form `h(s) = e^{-alpha s} s phi((beta - alpha) s)`
-//! with `phi(x) = -expm1(-x)/x`, so `alpha = 0.999, beta = 1.0` is as accurate as any other
-//! setting.
+//! $$
+//! \begin{aligned}
+//! h(s) &= \frac{e^{-\alpha s} - e^{-\beta s}}{\beta - \alpha} \quad (\alpha \ne \beta),
+//!     \qquad h(s) = s e^{-\alpha s} \quad (\alpha = \beta), \cr
+//! h^{\prime}(s) &= e^{-\alpha s} - \beta h(s), \cr
+//! h_n(s) &= e^{-\beta s}.
+//! \end{aligned}
+//! $$
+//!
+//! [`NonLeakyKernel`] is the limit $\beta = 0$: $h(s) = (1 - e^{-\alpha s})/\alpha$ and
+//! $h_n(s) = 1$. A user's [`Kernel`] defines $h$ and $h_n$ through its propagator (see the
+//! trait's contract).
+//!
+//! Between two events the neuron is described by its state $(I, V)$ (synaptic current and
+//! membrane potential) at a reference time. An input spike of weight $w$ adds $w$ to $I$, an
+//! own spike subtracts $\theta$ from $V$, and advancing by $s$ without events is the linear
+//! map of a [`Propagator`]:
+//!
+//! $$
+//! I \leftarrow e^{-\alpha s} I, \qquad V \leftarrow h_n(s) V + h(s) I,
+//! $$
+//!
+//! the solution of $I^{\prime} = -\alpha I$, $V^{\prime} = I - \beta V$ (for a user's kernel,
+//! $I \leftarrow a(s) I$ with its own current decay $a$). So
+//! $I(t) = \sum_j W_{ji} \sum_{g \in F_j,\ g \lt t} e^{-\alpha (t - g)}$, and $V$ is the SRM
+//! sum above.
+//!
+//! [`ExpKernel`] evaluates $h$ in the cancellation-free form
+//! $h(s) = e^{-\alpha s} s \varphi((\beta - \alpha) s)$ with
+//! $\varphi(x) = -\operatorname{expm1}(-x)/x = (1 - e^{-x})/x$, so $\alpha = 0.999$,
+//! $\beta = 1$ is as accurate as any other setting.
 //!
 //! # Exact next crossing
-//! `V(s) - theta` between two events is a sum of two exponentials: it has at most one
-//! interior maximum and at most two roots. [`CrossingSearch::next_crossing`] finds the first root in
-//! `(0, horizon]`:
-//! 1. cheap rejections: `I <= 0` (V can never reach a positive threshold) or
-//!    `V'(0) = I - beta V <= 0` with `I > 0` (V never rises again);
-//! 2. the maximum `s*` (closed form for [`ExpKernel`], bisection on `V'` by default); if it lies
-//!    beyond the horizon, V rises on the whole interval and the root is bracketed by
-//!    `V(horizon) >= theta`;
-//! 3. otherwise the root is bracketed in `(0, s*]` when `V(s*) > theta`;
+//! $V(s) - \theta$ between two events is a sum of two exponentials: it has at most one
+//! interior maximum and at most two roots. [`CrossingSearch::next_crossing`] finds the first
+//! root in $(0, s_{\mathrm{h}}]$, with $s_{\mathrm{h}}$ the horizon:
+//! 1. cheap rejections: $I \le 0$ ($V$ can never reach a positive threshold) or
+//!    $V^{\prime}(0) \le 0$ with $I \gt 0$ ($V$ never rises again; for [`ExpKernel`],
+//!    $V^{\prime}(0) = I - \beta V$);
+//! 2. the maximum $s^{\ast}$ (closed form for [`ExpKernel`], bisection on $V^{\prime}$ by
+//!    default); if it lies beyond the horizon, $V$ rises on the whole interval and the root
+//!    is bracketed by $V(s_{\mathrm{h}}) \ge \theta$;
+//! 3. otherwise the root is bracketed in $(0, s^{\ast}]$ when $V(s^{\ast}) \gt \theta$;
 //! 4. safeguarded Newton (bisection fallback) on the bracket, to a few ulps.
 //!
-//! A maximum that touches the threshold to rounding (`|V(s*) - theta| <= 4 eps theta`) is a
-//! tangency: no spike is emitted and [`Crossing::Tangent`] reports it. A spike is emitted
-//! whenever `V(s*)` exceeds that band, however small the slope at the crossing; the gradient
-//! crates flag such spikes instead of dividing by a vanishing slope.
+//! A maximum that touches the threshold to rounding,
+//! $\lvert V(s^{\ast}) - \theta \rvert \le 4 \varepsilon \theta$, is a tangency: no spike is
+//! emitted and [`Crossing::Tangent`] reports it. A spike is emitted whenever $V(s^{\ast})$
+//! exceeds that band, however small the slope at the crossing; the gradient crates flag
+//! such spikes instead of dividing by a vanishing slope.
 //!
 //! The bracket depends only on the state, the threshold and the horizon, never on where the
 //! caller will next interrupt the neuron, so the layer sweep and the event queue of
@@ -54,9 +86,9 @@
 //!
 //! | kernel | closed-form state | closed-form peak | crossing |
 //! |---|---|---|---|
-//! | [`ExpKernel`] (`alpha != beta`) | yes | yes | bracketed Newton (Halley steps) |
-//! | [`ExpKernel`] (`alpha == beta`) | yes | yes (limit) | bracketed Newton (Halley steps) |
-//! | [`NonLeakyKernel`] (`beta = 0`, Mostafa 2018) | yes | none (monotone) | closed form |
+//! | [`ExpKernel`] ($\alpha \ne \beta$) | yes | yes | bracketed Newton (Halley steps) |
+//! | [`ExpKernel`] ($\alpha = \beta$) | yes | yes (limit) | bracketed Newton (Halley steps) |
+//! | [`NonLeakyKernel`] ($\beta = 0$, Mostafa 2018) | yes | none (monotone) | closed form |
 //! | a user's kernel (required methods only) | yes | bisection | bracketed Newton |
 //!
 //! ```
@@ -94,21 +126,23 @@ pub enum KernelError {
 /// State of a neuron between events: synaptic current `I` and membrane potential `V`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct State {
-    /// Synaptic current `I` (sum of `w e^{-alpha (t - g)}` over arrived input spikes).
+    /// Synaptic current $I$ (for [`ExpKernel`], $\sum w e^{-\alpha (t - g)}$ over the input
+    /// spikes of weight $w$ that arrived at times $g \lt t$).
     pub current: f64,
     /// Membrane potential `V`.
     pub potential: f64,
 }
 
-/// The linear map of the state over a fixed time `s`: `I <- a I`, `V <- b V + c I`. All
-/// neurons of a population that are advanced by the same `s` share it.
+/// The linear map of the state over a fixed time $s$: $I \leftarrow a I$,
+/// $V \leftarrow b V + c I$. All neurons of a population that are advanced by the same $s$
+/// share it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Propagator {
-    /// `a`: decay of the current.
+    /// $a$: decay of the current.
     pub current: f64,
-    /// `b`: decay of the potential.
+    /// $b$: decay of the potential (the reset kernel $h_n(s)$).
     pub potential: f64,
-    /// `c`: potential gained per unit current (the PSP kernel `h(s)`).
+    /// $c$: potential gained per unit current (the PSP kernel $h(s)$).
     pub cross: f64,
 }
 
@@ -156,17 +190,19 @@ pub enum Bracket {
 /// Relative band around the threshold within which a maximum counts as a tangency.
 pub const TANGENCY_BAND: f64 = 4.0 * f64::EPSILON;
 
-/// A spike-response-model kernel pair with a two-dimensional linear state `(I, V)`: the
-/// neuron model the simulator, the causal graph and both gradient drivers run on.
+/// A spike-response-model kernel pair with a two-dimensional linear state $(I, V)$: the
+/// neuron model (see [the crate docs](crate#model)) the simulator, the causal graph and both
+/// gradient drivers run on.
 ///
 /// # Contract
-/// An input spike of weight `w` adds `w` to `I`, an own spike subtracts `theta` from `V`, and
+/// An input spike of weight $w$ adds $w$ to $I$, an own spike subtracts $\theta$ from $V$, and
 /// between events the state evolves by a linear map that depends only on the elapsed time
-/// ([`Kernel::propagator`]: `I <- a(s) I`, `V <- b(s) V + c(s) I`, composing exactly:
-/// advancing by `s1` then `s2` is advancing by `s1 + s2`), with `V' = slope(I, V)` linear in
-/// the state. With a positive current `V` rises to at most one maximum between events and
-/// then falls (the crossing search and the layer sweep's cheap test rely on it). Then
-/// `h(s) = c(s)` is the PSP kernel and `h_n(s) = b(s)` the reset kernel.
+/// ([`Kernel::propagator`]: $I \leftarrow a(s) I$, $V \leftarrow b(s) V + c(s) I$, composing
+/// exactly: advancing by $s_1$ then $s_2$ is advancing by $s_1 + s_2$), with
+/// $V^{\prime} = \operatorname{slope}(I, V)$ linear in the state. With a positive current $V$
+/// rises to at most one maximum between events and then falls (the crossing search and the
+/// layer sweep's cheap test rely on it). Then $h(s) = c(s)$ is the PSP kernel and
+/// $h_n(s) = b(s)$ the reset kernel.
 ///
 /// # What to implement
 /// Two methods are required: [`Kernel::propagator`] and [`Kernel::slope`]. Everything else
@@ -198,13 +234,13 @@ pub const TANGENCY_BAND: f64 = 4.0 * f64::EPSILON;
 /// assert!((Mine.advance(state, s).potential - 1.0).abs() < 1e-12);
 /// ```
 pub trait Kernel: Send + Sync + fmt::Debug {
-    /// The propagator over `s > 0` (required).
+    /// The propagator over $s \gt 0$ (required).
     fn propagator(&self, s: Time) -> Propagator;
-    /// `dV/dt` in this state, linear in `(I, V)` (required).
+    /// $dV/dt$ in this state, linear in $(I, V)$ (required).
     fn slope(&self, state: State) -> f64;
 
-    /// The state after `s >= 0` time units without events: `propagator(s).apply(state)`
-    /// (the state itself for `s <= 0`). Overrides must keep that identity bit for bit.
+    /// The state after $s \ge 0$ time units without events: `propagator(s).apply(state)`
+    /// (the state itself for $s \le 0$). Overrides must keep that identity bit for bit.
     #[inline]
     fn advance(&self, state: State, s: Time) -> State {
         if s <= 0.0 {
@@ -212,15 +248,16 @@ pub trait Kernel: Send + Sync + fmt::Debug {
         }
         self.propagator(s).apply(state)
     }
-    /// PSP kernel `h(s)` (the propagator's `cross`); zero for `s <= 0`.
+    /// PSP kernel $h(s)$ (the propagator's `cross`); zero for $s \le 0$.
     fn psp(&self, s: Time) -> f64 {
         self.psp_and_derivative(s).0
     }
-    /// Derivative `h'(s)`; zero for `s <= 0`.
+    /// Derivative $h^{\prime}(s)$; zero for $s \le 0$.
     fn psp_derivative(&self, s: Time) -> f64 {
         self.psp_and_derivative(s).1
     }
-    /// `(h(s), h'(s))` together: `h'` is the slope of the state a unit current reaches.
+    /// $(h(s), h^{\prime}(s))$ together: $h^{\prime}$ is the slope of the state a unit current
+    /// reaches.
     fn psp_and_derivative(&self, s: Time) -> (f64, f64) {
         if s > 0.0 {
             let p = self.propagator(s);
@@ -233,16 +270,16 @@ pub trait Kernel: Send + Sync + fmt::Debug {
             (0.0, 0.0)
         }
     }
-    /// Reset kernel `h_n(s)` (the propagator's `potential`; multiplied by `theta`); zero for
-    /// `s <= 0`.
+    /// Reset kernel $h_n(s)$ (the propagator's `potential`; multiplied by $\theta$); zero for
+    /// $s \le 0$.
     fn reset(&self, s: Time) -> f64 {
         self.reset_and_derivative(s).0
     }
-    /// Derivative of the reset kernel; zero for `s <= 0`.
+    /// Derivative $h_n^{\prime}(s)$ of the reset kernel; zero for $s \le 0$.
     fn reset_derivative(&self, s: Time) -> f64 {
         self.reset_and_derivative(s).1
     }
-    /// `(h_n(s), h_n'(s))` together.
+    /// $(h_n(s), h_n^{\prime}(s))$ together.
     fn reset_and_derivative(&self, s: Time) -> (f64, f64) {
         if s > 0.0 {
             let b = self.propagator(s).potential;
@@ -255,14 +292,14 @@ pub trait Kernel: Send + Sync + fmt::Debug {
             (0.0, 0.0)
         }
     }
-    /// `d^2V/dt^2` in this state, if the kernel knows it; the crossing search then takes
+    /// $d^2V/dt^2$ in this state, if the kernel knows it; the crossing search then takes
     /// Halley steps (cubic convergence) instead of Newton steps. Default `None`.
     fn curvature(&self, _state: State) -> Option<f64> {
         None
     }
 
-    /// Offset of the interior maximum of `V` in `(0, horizon)`, if `V` rises at 0 and turns
-    /// before the horizon. Default: bisection on the sign of `V'`.
+    /// Offset of the interior maximum of $V$ in `(0, horizon)`, if $V$ rises at 0 and turns
+    /// before the horizon. Default: bisection on the sign of $V^{\prime}$.
     fn peak(&self, state: State, horizon: Time) -> Option<Time> {
         if self.slope(state) <= 0.0 || self.slope(self.advance(state, horizon)) >= 0.0 {
             return None;
@@ -282,15 +319,16 @@ pub trait Kernel: Send + Sync + fmt::Debug {
         Some(0.5 * (lo + hi))
     }
 
-    /// A lower bound on the offset of the first crossing from a state with `V < theta`
+    /// A lower bound on the offset of the first crossing from a state with $V \lt \theta$
     /// (any crossing lies at or after it). Event-driven simulators use it to defer the exact
     /// root solve until nothing can interrupt it any more. Default `0` (always valid).
     fn crossing_lower_bound(&self, _state: State, _theta: f64) -> Time {
         0.0
     }
 
-    /// The root of `V(s) = theta` on a bracket `[0, hi]` where `V` rises and
-    /// `V(0) < theta <= V(hi)`, to a few ulps, in `(0, hi]`. Default: safeguarded Newton
+    /// The root of $V(s) = \theta$ on a bracket $[0, s_{\mathrm{hi}}]$ where $V$ rises and
+    /// $V(0) \lt \theta \le V(s_{\mathrm{hi}})$, to a few ulps, in $(0, s_{\mathrm{hi}}]$
+    /// ($s_{\mathrm{hi}}$ is `hi`). Default: safeguarded Newton
     /// (Halley where [`Kernel::curvature`] is known) from the lower bound; kernels with a
     /// closed-form root override it.
     fn solve_crossing(&self, state: State, theta: f64, hi: Time) -> Time {
@@ -298,7 +336,7 @@ pub trait Kernel: Send + Sync + fmt::Debug {
     }
 }
 
-/// `(gamma, beta)` with `V' = gamma I - beta V` for `kernel` (read off
+/// $(\gamma, \beta)$ with $V^{\prime} = \gamma I - \beta V$ for `kernel` (read off
 /// [`Kernel::slope`] on the unit states; exact for a linear slope). The layer sweep's
 /// vectorised test and the gradients' magnitude scales use them.
 #[must_use]
@@ -526,19 +564,20 @@ impl ExpKernel {
     }
 }
 
-/// `e^{-alpha t}` and `e^{-beta t}` of a spike time `t` ([`ExpKernel::decays_at`]), or
-/// `e^{alpha t}` and `e^{beta t}` of an arrival time ([`ExpKernel::growths_at`]): the two
-/// factors of `e^{-rate (f - g)} = e^{-rate f} e^{rate g}` (DESIGN section 7).
+/// $e^{-\alpha t}$ and $e^{-\beta t}$ of a spike time $t$ ([`ExpKernel::decays_at`]), or
+/// $e^{\alpha t}$ and $e^{\beta t}$ of an arrival time ([`ExpKernel::growths_at`]): the two
+/// factors of $e^{-r (f - g)} = e^{-r f} e^{r g}$ for a rate $r$ (DESIGN section 7).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Factors {
-    /// The `alpha` factor.
+    /// The $\alpha$ factor.
     pub alpha: f64,
-    /// The `beta` factor.
+    /// The $\beta$ factor.
     pub beta: f64,
 }
 
-/// `|x| = |(beta - alpha) s|` below which the factorised kernel uses the series of
-/// `phi(x) = (1 - e^{-x}) / x` instead of the difference of two exponentials.
+/// $\lvert x \rvert = \lvert (\beta - \alpha) s \rvert$ below which the factorised kernel uses
+/// the series of $\varphi(x) = (1 - e^{-x}) / x$ instead of the difference of two
+/// exponentials.
 pub const SERIES_LIMIT: f64 = 0.1;
 
 /// `(-1)^n / (n + 1)!`: the series of `phi`.
@@ -600,7 +639,7 @@ impl ExpKernel {
         self.alpha.max(self.beta) * t_end <= Self::FACTOR_LIMIT
     }
 
-    /// `(e^{-alpha t}, e^{-beta t})` of a spike time.
+    /// $(e^{-\alpha t}, e^{-\beta t})$ of a spike time.
     #[must_use]
     #[inline]
     pub fn decays_at(&self, t: Time) -> Factors {
@@ -610,7 +649,7 @@ impl ExpKernel {
         }
     }
 
-    /// `(e^{alpha t}, e^{beta t})` of an arrival time.
+    /// $(e^{\alpha t}, e^{\beta t})$ of an arrival time.
     #[must_use]
     #[inline]
     pub fn growths_at(&self, t: Time) -> Factors {
@@ -620,15 +659,16 @@ impl ExpKernel {
         }
     }
 
-    /// `(h(s), h'(s))` for `s = f - g > 0` from the factors of `f` ([`ExpKernel::decays_at`])
-    /// and `g` ([`ExpKernel::growths_at`]), without a transcendental function: one per spike
-    /// and one per arrival instead of two per causal edge. `e^{-alpha s}` is the product of
-    /// the `alpha` factors; `h = e^{-alpha s} s phi((beta - alpha) s)` by a series where
-    /// `|(beta - alpha) s| < 0.1` (no cancellation near `alpha = beta`), otherwise
-    /// `(e^{-alpha s} - e^{-beta s}) / (beta - alpha)`, whose relative rounding error is then
-    /// below `~20 eps`. Agrees with [`Kernel::psp_and_derivative`] to about
-    /// `eps (2 + rate (f + g))` relative (tested to 1e-13 on
-    /// [`ExpKernel::factorises`] ranges). Zero for `s <= 0`.
+    /// $(h(s), h^{\prime}(s))$ for $s = f - g \gt 0$ from the factors of $f$
+    /// ([`ExpKernel::decays_at`]) and $g$ ([`ExpKernel::growths_at`]), without a
+    /// transcendental function: one per spike and one per arrival instead of two per causal
+    /// edge. $e^{-\alpha s}$ is the product of the $\alpha$ factors;
+    /// $h = e^{-\alpha s} s \varphi((\beta - \alpha) s)$ by a series where
+    /// $\lvert (\beta - \alpha) s \rvert \lt 0.1$ (no cancellation near $\alpha = \beta$),
+    /// otherwise $(e^{-\alpha s} - e^{-\beta s}) / (\beta - \alpha)$, whose relative rounding
+    /// error is then below about $20 \varepsilon$. Agrees with [`Kernel::psp_and_derivative`]
+    /// to about $\varepsilon (2 + r (f + g))$ relative for the larger rate $r$ (tested to 1e-13
+    /// on [`ExpKernel::factorises`] ranges). Zero for $s \le 0$.
     #[must_use]
     #[inline]
     pub fn psp_and_derivative_factored(
@@ -734,14 +774,15 @@ impl Kernel for ExpKernel {
         state.current - self.beta * state.potential
     }
 
-    /// `V'' = -alpha I - beta V'`.
+    /// $V^{\prime\prime} = -\alpha I - \beta V^{\prime}$.
     #[inline]
     fn curvature(&self, state: State) -> Option<f64> {
         Some(-self.alpha * state.current - self.beta * self.slope(state))
     }
 
-    /// Before its first crossing `V` rises from `V(0)`, so `V' = I e^{-alpha s} - beta V <= I - beta V(0)`
-    /// and the crossing is no earlier than `(theta - V(0)) / V'(0)`.
+    /// Before its first crossing $V$ rises from $V(0)$, so
+    /// $V^{\prime}(s) = I e^{-\alpha s} - \beta V(s) \le I - \beta V(0) = V^{\prime}(0)$ and the
+    /// crossing is no earlier than $(\theta - V(0)) / V^{\prime}(0)$.
     fn crossing_lower_bound(&self, state: State, theta: f64) -> Time {
         let slope = self.slope(state);
         if slope > 0.0 {
@@ -752,9 +793,10 @@ impl Kernel for ExpKernel {
         }
     }
 
-    /// Closed form: `e^{delta s*} = (beta/alpha)(1 - delta V/I)`, so
-    /// `s* = [ln1p(delta/alpha) + ln1p(-delta V/I)] / delta`, with the limit
-    /// `1/alpha - V/I` at `delta = 0`.
+    /// Closed form, with $\delta = \beta - \alpha$:
+    /// $e^{\delta s^{\ast}} = (\beta/\alpha)(1 - \delta V/I)$, so
+    /// $s^{\ast} = (\operatorname{ln1p}(\delta/\alpha) + \operatorname{ln1p}(-\delta V/I)) / \delta$,
+    /// with the limit $1/\alpha - V/I$ at $\delta = 0$.
     fn peak(&self, state: State, horizon: Time) -> Option<Time> {
         let (i0, v0) = (state.current, state.potential);
         if i0 <= 0.0 || self.slope(state) <= 0.0 {

@@ -16,7 +16,7 @@ use crate::{ExpKernel, Kernel, NonLeakyKernel, Propagator, State};
 pub enum NeuronKernel {
     /// The current-based LIF kernel.
     Exp(ExpKernel),
-    /// The non-leaky kernel (`beta = 0`).
+    /// The non-leaky kernel ($\beta = 0$).
     NonLeaky(NonLeakyKernel),
     /// A user's kernel.
     Custom(Arc<dyn Kernel>),

@@ -1,27 +1,30 @@
-//! The non-leaky neuron with an exponentially decaying synaptic current (`beta = 0`,
+//! The non-leaky neuron with an exponentially decaying synaptic current ($\beta = 0$,
 //! Mostafa 2018): spike times in closed form.
 
 use fpsnn_core::{Time, check_positive};
 
 use crate::{Kernel, KernelError, Propagator, State};
 
-/// A neuron that integrates its synaptic current without leak: `I' = -alpha I`, `V' = I`.
+/// A neuron that integrates its synaptic current without leak: $I^{\prime} = -\alpha I$,
+/// $V^{\prime} = I$. For $s \gt 0$ (both kernels are zero for $s \le 0$), the PSP kernel, its
+/// derivative and the reset kernel are
 ///
-/// ```text
-/// h(s)   = (1 - e^{-alpha s}) / alpha      s > 0   (PSP kernel)
-/// h'(s)  = e^{-alpha s}
-/// h_n(s) = 1                               s > 0   (reset kernel: a spike lowers V for good)
-/// ```
+/// $$
+/// h(s) = \frac{1 - e^{-\alpha s}}{\alpha}, \qquad h^{\prime}(s) = e^{-\alpha s},
+///     \qquad h_n(s) = 1,
+/// $$
 ///
-/// With `I > 0` the potential rises for ever towards `V + I / alpha`, so the first crossing of
-/// `theta` from `(I, V)` has the closed form (Mostafa 2018)
+/// so a spike lowers $V$ for good. With $I \gt 0$ the potential rises for ever towards
+/// $V + I / \alpha$, so the first crossing of $\theta$ from $(I, V)$ has the closed form
+/// (Mostafa 2018)
 ///
-/// ```text
-/// s* = -ln(1 - alpha (theta - V) / I) / alpha,   if alpha (theta - V) < I.
-/// ```
+/// $$
+/// s^{\ast} = -\frac{1}{\alpha} \ln\left(1 - \frac{\alpha (\theta - V)}{I}\right),
+///     \qquad \text{if } \alpha (\theta - V) \lt I.
+/// $$
 ///
 /// [`Kernel::solve_crossing`] evaluates it with `ln_1p`; there is no interior maximum and no
-/// tangency. It is the `beta -> 0` limit of [`crate::ExpKernel`].
+/// tangency. It is the $\beta \to 0$ limit of [`crate::ExpKernel`].
 ///
 /// ```
 /// use fpsnn_kernels::{Crossing, CrossingSearch, Kernel, NonLeakyKernel, State};
@@ -69,18 +72,18 @@ impl Kernel for NonLeakyKernel {
         state.current
     }
 
-    /// `V'' = -alpha I`.
+    /// $V^{\prime\prime} = -\alpha I$.
     #[inline]
     fn curvature(&self, state: State) -> Option<f64> {
         Some(-self.alpha * state.current)
     }
 
-    /// `V` has no interior maximum: it rises for ever where `I > 0`.
+    /// $V$ has no interior maximum: it rises for ever where $I \gt 0$.
     fn peak(&self, _state: State, _horizon: Time) -> Option<Time> {
         None
     }
 
-    /// `V` is concave where it rises, so the Newton step from 0, `(theta - V) / I`, is below
+    /// $V$ is concave where it rises, so the Newton step from 0, $(\theta - V) / I$, is below
     /// the root.
     fn crossing_lower_bound(&self, state: State, theta: f64) -> Time {
         if state.current > 0.0 {
@@ -90,13 +93,13 @@ impl Kernel for NonLeakyKernel {
         }
     }
 
-    /// The closed form `s* = -ln1p(-alpha (theta - V) / I) / alpha`. Where `V` creeps up to
-    /// `theta` so flatly (`alpha (theta - V) / I` within rounding of 1: the asymptote
-    /// `V + I / alpha` is the threshold) that the closed form finds no root in the bracket
-    /// while the propagator's rounding reaches `theta`, the safeguarded search of the default
-    /// returns a point where the propagator's `V` reaches `theta`; it may lie anywhere along
-    /// the flat approach, and its slope is about 0, so the gradient code reports the spike as
-    /// grazing.
+    /// The closed form $s^{\ast} = -\operatorname{ln1p}(-\alpha (\theta - V) / I) / \alpha$.
+    /// Where $V$ creeps up to $\theta$ so flatly ($\alpha (\theta - V) / I$ within rounding of
+    /// 1: the asymptote $V + I / \alpha$ is the threshold) that the closed form finds no root
+    /// in the bracket while the propagator's rounding reaches $\theta$, the safeguarded search
+    /// of the default returns a point where the propagator's $V$ reaches $\theta$; it may lie
+    /// anywhere along the flat approach, and its slope is about 0, so the gradient code
+    /// reports the spike as grazing.
     fn solve_crossing(&self, state: State, theta: f64, hi: Time) -> Time {
         let x = self.alpha * (theta - state.potential) / state.current;
         let s = -(-x).ln_1p() / self.alpha;

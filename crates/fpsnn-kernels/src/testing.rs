@@ -1,6 +1,6 @@
 //! Conformance suite for [`Kernel`] implementations (feature `testing`).
 //!
-//! Every kernel must pass [`check_kernel`]: causality (`h(s) = 0` for `s <= 0`), the
+//! Every kernel must pass [`check_kernel`]: causality ($h(s) = 0$ for $s \le 0$), the
 //! derivatives against central finite differences, the closed-form state against the
 //! kernels, the peak against the sign change of the slope, and the crossing search against
 //! a dense scan of the potential.
@@ -25,7 +25,7 @@ fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
     );
 }
 
-/// `h(s) = h'(s) = h_n(s) = 0` for `s <= 0`.
+/// $h(s) = h^{\prime}(s) = h_n(s) = 0$ for $s \le 0$.
 pub fn check_causality<K: Kernel>(kernel: &K) {
     for s in [-10.0, -1.0, -1e-12, 0.0] {
         assert_close("psp(s<=0)", kernel.psp(s), 0.0, 0.0);
@@ -108,7 +108,7 @@ pub fn check_state_matches_kernels<K: Kernel>(kernel: &K) {
     }
 }
 
-/// The crossing search returns a root with `V = theta`, a positive slope and no crossing
+/// The crossing search returns a root with $V = \theta$, a positive slope and no crossing
 /// before it on a dense grid; when it reports none, the grid finds none either.
 pub fn check_crossings<K: Kernel>(kernel: &K) {
     let theta = 1.0;

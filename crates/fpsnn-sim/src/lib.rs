@@ -2,16 +2,16 @@
 //! causal record that the gradient crates need.
 //!
 //! # Model
-//! Neuron `i` of a population with parameters `(alpha, beta, theta)` has
-//!
-//! ```text
-//! V_i(t) = sum_{arrivals (j, g) before t} W_ji h(t - g)  -  theta sum_{own spikes m < t} e^{-beta (t - m)}
-//! ```
-//!
-//! and fires whenever `V_i` reaches `theta` from below (reset by subtraction; the synaptic
-//! current is not reset). Between events each neuron is advanced in closed form and the next
-//! crossing is found exactly by [`fpsnn_kernels::CrossingSearch::next_crossing`], so spike times are
-//! exact to rounding, not to a time step.
+//! Each neuron follows the spike-response model stated in
+//! [the crate docs of `fpsnn_kernels`](fpsnn_kernels#model), with its population's kernel
+//! and threshold $\theta$: it fires whenever $V_i$ reaches $\theta$ from below (reset by
+//! subtraction; the synaptic current is not reset). The presynaptic times $g$ of that sum
+//! are the arrivals $(j, g)$ at the neuron's population: a spike of neuron $j$ at time $f$
+//! arrives at $g = f + d$, with $d \ge 0$ the delay of its projection (0 without one), and
+//! only arrivals with $g \lt t$ enter $V_i(t)$. Between events each neuron is advanced in
+//! closed form and the next crossing is found exactly by
+//! [`fpsnn_kernels::CrossingSearch::next_crossing`], so spike times are exact to rounding,
+//! not to a time step.
 //!
 //! # Algorithms
 //! - **Layer sweep** (feed-forward networks): populations in topological order; each
