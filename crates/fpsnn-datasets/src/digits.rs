@@ -77,9 +77,9 @@ pub fn digits_images() -> Result<ImageSet, DatasetError> {
 /// The digits as a spike classification task: 64 input channels (one per pixel,
 /// row-major), 10 classes, a seeded stratified split by the rule of
 /// [`stratified_split`](crate::stratified_split) (1438 / 359 with the default config), and
-/// the [`IntensityEncoder`] latency code: pixel `p` spikes once at
-/// `t = T (1 - p / 16)` if `p > 0`, and never if `p = 0`; with `off_channels`, 64 more
-/// channels where pixel `p` spikes at `t = T p / 16` if `p < 16`.
+/// the [`IntensityEncoder`] latency code: pixel $p$ spikes once at
+/// $t = T (1 - p / 16)$ if $p \gt 0$, and never if $p = 0$; with `off_channels`, 64 more
+/// channels where pixel $p$ spikes at $t = T p / 16$ if $p \lt 16$.
 ///
 /// # Errors
 /// [`DatasetError::InvalidParameter`] for a bad `test_fraction` or `t_max`,

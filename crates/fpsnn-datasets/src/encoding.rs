@@ -9,9 +9,9 @@ use crate::error::{check_positive, check_time};
 ///
 /// | encoder | spikes per feature | rule | extra channel |
 /// |---|---|---|---|
-/// | [`LatencyEncoder`] | 1 | `t = t_early + (t_late - t_early) v`, `v` in `[0, 1]` | optional bias spike |
-/// | [`MinMaxEncoder`] | 1 | `t = T (1 - (x - min) / (max - min))`, clamped to `[0, T]` | none |
-/// | [`IntensityEncoder`] | 0 or 1 | `t = T (1 - p / p_max)` for `p > 0`, no spike for `p = 0` | optional "off" channel per feature: `t = T p / p_max` for `p < p_max` |
+/// | [`LatencyEncoder`] | 1 | $t = t_{\mathrm{early}} + (t_{\mathrm{late}} - t_{\mathrm{early}}) v$, $v \in [0, 1]$ | optional bias spike |
+/// | [`MinMaxEncoder`] | 1 | $t = T \bigl(1 - \frac{x - x^{\min}}{x^{\max} - x^{\min}}\bigr)$, clamped to $[0, T]$ | none |
+/// | [`IntensityEncoder`] | 0 or 1 | $t = T (1 - p / p_{\max})$ for $p \gt 0$, no spike for $p = 0$ | optional "off" channel per feature: $t = T p / p_{\max}$ for $p \lt p_{\max}$ |
 pub trait SpikeEncoder: Send + Sync {
     /// Number of input channels produced for `num_features` features.
     fn num_channels(&self, num_features: usize) -> usize;
@@ -63,16 +63,17 @@ fn check_range(feature: usize, value: f64, min: f64, max: f64) -> Result<f64, Da
 
 /// Time-to-first-spike latency coding of values in `[0, 1]`.
 ///
-/// Each feature `v` becomes one spike at
+/// Each feature $v$ becomes one spike at
 ///
-/// ```text
-/// t(v) = t_early + (t_late - t_early) v,        0 <= t_early <= t_late,
-/// ```
+/// $$
+/// t(v) = t_{\mathrm{early}} + (t_{\mathrm{late}} - t_{\mathrm{early}}) v, \qquad
+///     0 \le t_{\mathrm{early}} \le t_{\mathrm{late}},
+/// $$
 ///
-/// so `v = 0` fires first. An optional bias channel, appended after the feature channels,
+/// so $v = 0$ fires first. An optional bias channel, appended after the feature channels,
 /// fires once at a fixed time for every sample (a reference spike that lets a network
 /// learn offsets). [`LatencyEncoder::yin_yang`] gives the paper's Yin-Yang set-up,
-/// `t = 0.15 + 1.85 v` with a bias spike at `0.9`.
+/// $t = 0.15 + 1.85 v$ with a bias spike at 0.9.
 ///
 /// # Examples
 /// ```
@@ -90,7 +91,7 @@ pub struct LatencyEncoder {
 }
 
 impl LatencyEncoder {
-    /// Encoder mapping `v = 0` to `t_early` and `v = 1` to `t_late`, without bias channel.
+    /// Encoder mapping $v = 0$ to `t_early` and $v = 1$ to `t_late`, without bias channel.
     ///
     /// # Errors
     /// [`DatasetError::InvalidParameter`] unless `0 <= t_early <= t_late` and both are finite.
@@ -111,7 +112,7 @@ impl LatencyEncoder {
         })
     }
 
-    /// The Yin-Yang encoding of the paper: `t = 0.15 + 1.85 v` and a bias spike at `0.9`.
+    /// The Yin-Yang encoding of the paper: $t = 0.15 + 1.85 v$ and a bias spike at 0.9.
     #[must_use]
     pub fn yin_yang() -> Self {
         Self {
@@ -188,15 +189,16 @@ impl SpikeEncoder for LatencyEncoder {
     }
 }
 
-/// Min/max latency coding (the paper's Iris set-up): feature `i` with value `x` spikes at
+/// Min/max latency coding (the paper's Iris set-up): feature $i$ with value $x$ spikes at
 ///
-/// ```text
-/// t = T (1 - u),    u = clamp((x - min_i) / (max_i - min_i), 0, 1),
-/// ```
+/// $$
+/// t = T (1 - u), \qquad
+///     u = \operatorname{clamp}\Bigl(\frac{x - x_i^{\min}}{x_i^{\max} - x_i^{\min}}, 0, 1\Bigr),
+/// $$
 ///
-/// so the largest value fires first (at `0`) and the smallest last (at `T`). `min_i` and
-/// `max_i` come from [`MinMaxEncoder::fit`] on the training data. A value outside the fitted
-/// range (possible on test data) is clamped, so every spike time stays in `[0, T]`.
+/// so the largest value fires first (at 0) and the smallest last (at $T$). $x_i^{\min}$ and
+/// $x_i^{\max}$ come from [`MinMaxEncoder::fit`] on the training data. A value outside the
+/// fitted range (possible on test data) is clamped, so every spike time stays in $[0, T]$.
 ///
 /// # Examples
 /// ```
@@ -278,13 +280,13 @@ impl MinMaxEncoder {
         self.t_max
     }
 
-    /// Per-feature minimum (mapped to `t = T`).
+    /// Per-feature minimum $x_i^{\min}$ (mapped to $t = T$).
     #[must_use]
     pub fn min(&self) -> &[f64] {
         &self.min
     }
 
-    /// Per-feature maximum (mapped to `t = 0`).
+    /// Per-feature maximum $x_i^{\max}$ (mapped to $t = 0$).
     #[must_use]
     pub fn max(&self) -> &[f64] {
         &self.max
@@ -317,21 +319,24 @@ impl SpikeEncoder for MinMaxEncoder {
     }
 }
 
-/// Latency coding of intensities in `[0, p_max]` (image pixels): a pixel `p` spikes once at
+/// Latency coding of intensities in $[0, p_{\max}]$ (image pixels): a pixel $p$ spikes once
+/// at
 ///
-/// ```text
-/// t = T (1 - p / p_max)   for p > 0,        no spike for p = 0,
-/// ```
+/// $$
+/// t = T \Bigl(1 - \frac{p}{p_{\max}}\Bigr) \quad \text{for } p \gt 0, \qquad
+///     \text{no spike for } p = 0,
+/// $$
 ///
-/// so the brightest pixels fire first (at `0`) and background pixels stay silent, which
+/// so the brightest pixels fire first (at 0) and background pixels stay silent, which
 /// keeps the number of input spikes (and the simulation cost) proportional to the ink.
 ///
 /// With [`IntensityEncoder::with_off_channels`] every feature gets a second, "off"
 /// channel that codes the complement, as the on/off cells of a retina do:
 ///
-/// ```text
-/// t_off = T p / p_max   for p < p_max,    no spike for p = p_max,
-/// ```
+/// $$
+/// t_{\mathrm{off}} = T \frac{p}{p_{\max}} \quad \text{for } p \lt p_{\max}, \qquad
+///     \text{no spike for } p = p_{\max},
+/// $$
 ///
 /// so a blank pixel is positive evidence (an early spike) instead of an absence. The off
 /// channels follow all the on channels: channel `k` is feature `k` on, `n + k` off.

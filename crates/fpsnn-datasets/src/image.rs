@@ -206,8 +206,8 @@ impl ImageSet {
     }
 
     /// The spike dataset of these images under [`IntensityEncoder`] with latest time
-    /// `t_max` and `p_max = max_value()`: pixel `p` spikes at `t_max (1 - p / p_max)`,
-    /// and a zero pixel does not spike.
+    /// `t_max` and $p_{\max}$ = `max_value()`: pixel $p$ spikes at
+    /// $t_{\max} (1 - p / p_{\max})$, and a zero pixel does not spike.
     ///
     /// # Errors
     /// [`DatasetError::InvalidParameter`] unless `t_max` is finite and `> 0`.

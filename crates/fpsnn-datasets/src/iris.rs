@@ -81,9 +81,10 @@ pub fn iris_table() -> Result<FeatureTable, DatasetError> {
 
 /// Iris as the paper uses it: 4 input channels, 3 classes, a seeded stratified split
 /// (the rule of [`stratified_split`](crate::stratified_split); 120 train / 30 test by
-/// default, 40/10 per class), and the min/max encoding `t = T (1 - (x - min)/(max - min))`
-/// with `min`, `max` per feature over the **training** part (test values outside that range
-/// are clamped to `[0, T]`, see [`MinMaxEncoder`]).
+/// default, 40/10 per class), and the min/max encoding
+/// $t = T \bigl(1 - \frac{x - x^{\min}}{x^{\max} - x^{\min}}\bigr)$ with $x^{\min}$, $x^{\max}$
+/// per feature over the **training** part (test values outside that range are clamped to
+/// $[0, T]$, see [`MinMaxEncoder`]).
 ///
 /// # Errors
 /// [`DatasetError::InvalidParameter`] for a bad `test_fraction` or `t_max`,

@@ -9,11 +9,11 @@
 //!
 //! | encoder | spike time of a feature | used for |
 //! |---|---|---|
-//! | [`LatencyEncoder`] | `t = t_early + (t_late - t_early) v`, `v` in `[0, 1]`, optional bias spike | Yin-Yang: `t = 0.15 + 1.85 v`, bias at `0.9` |
-//! | [`MinMaxEncoder`] | `t = T (1 - (x - min) / (max - min))`, clamped to `[0, T]` | Iris: `T = 16`, `min`/`max` over the training part |
-//! | [`IntensityEncoder`] | `t = T (1 - p / p_max)` for `p > 0`, no spike for `p = 0` | digits (`p_max = 16`, default `T = 4`), MNIST (`p_max = 255`) |
+//! | [`LatencyEncoder`] | $t = t_{\mathrm{early}} + (t_{\mathrm{late}} - t_{\mathrm{early}}) v$, $v \in [0, 1]$, optional bias spike | Yin-Yang: $t = 0.15 + 1.85 v$, bias at 0.9 |
+//! | [`MinMaxEncoder`] | $t = T \bigl(1 - \frac{x - x^{\min}}{x^{\max} - x^{\min}}\bigr)$, clamped to $[0, T]$ | Iris: $T = 16$, $x^{\min}$, $x^{\max}$ over the training part |
+//! | [`IntensityEncoder`] | $t = T (1 - p / p_{\max})$ for $p \gt 0$, no spike for $p = 0$ | digits ($p_{\max} = 16$, default $T = 4$), MNIST ($p_{\max} = 255$) |
 //!
-//! XOR uses two fixed times: bit `0` spikes at `t = 0`, bit `1` at `t = 2`.
+//! XOR uses two fixed times: bit 0 spikes at $t = 0$, bit 1 at $t = 2$.
 //!
 //! # Datasets
 //!

@@ -65,10 +65,11 @@ impl YinYangPoint {
 
 /// The class of a point inside the big circle (the reference `which_class`).
 ///
-/// With `d_r`, `d_l` the distances to the right and left dot centres `(0.75, 0.5)` and
-/// `(0.25, 0.5)`: the class is 2 (dot) if `d_r < r_small` or `d_l < r_small`; otherwise
-/// 1 (yang) if any of `d_r <= r_small`, `r_small < d_l <= r_big / 2`, or `y > r_big` and
-/// `d_r > r_big / 2` holds; otherwise 0 (yin).
+/// With $d_r$, $d_l$ the distances to the right and left dot centres $(0.75, 0.5)$ and
+/// $(0.25, 0.5)$: the class is 2 (dot) if $d_r \lt r_{\mathrm{small}}$ or
+/// $d_l \lt r_{\mathrm{small}}$; otherwise 1 (yang) if any of $d_r \le r_{\mathrm{small}}$,
+/// $r_{\mathrm{small}} \lt d_l \le r_{\mathrm{big}} / 2$, or $y \gt r_{\mathrm{big}}$ and
+/// $d_r \gt r_{\mathrm{big}} / 2$ holds; otherwise 0 (yin).
 ///
 /// The reference code names that disjunction `is_yin` and returns `int(is_yin)`, so it
 /// yields class **1** (whose name in `class_names` is "yang"); the official CSV files
@@ -222,7 +223,7 @@ impl YinYangPoints {
 
 /// An official Yin-Yang set as spikes: the features `(x, y, 1 - x, 1 - y)` of each point,
 /// encoded by `encoder`. With [`LatencyEncoder::yin_yang`](crate::LatencyEncoder::yin_yang)
-/// (the paper's set-up) that is `t = 0.15 + 1.85 v` per feature plus a bias spike at `0.9`:
+/// (the paper's set-up) that is $t = 0.15 + 1.85 v$ per feature plus a bias spike at 0.9:
 /// 5 input channels, 3 classes.
 ///
 /// # Errors

@@ -5,17 +5,18 @@ use crate::{Loss, LossError, LossOutput, check_positive, validate_spikes};
 /// Hyper-parameters of [`FirstSpikeCrossEntropy`]; [`FirstSpikeCrossEntropyConfig::build`]
 /// validates them.
 ///
-/// The paper's set-ups (DESIGN section 4): XOR `tau0 = 0.1, tau1 = 1, gamma = 0.2`; Iris
-/// `tau0 = 1, tau1 = 1, gamma = 0.1`; Yin-Yang `tau0 = 0.2, tau1 = 1, gamma = 0.005`.
+/// The paper's set-ups (DESIGN section 4): XOR $\tau_0 = 0.1$, $\tau_1 = 1$, $\gamma = 0.2$;
+/// Iris $\tau_0 = 1$, $\tau_1 = 1$, $\gamma = 0.1$; Yin-Yang $\tau_0 = 0.2$, $\tau_1 = 1$,
+/// $\gamma = 0.005$.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FirstSpikeCrossEntropyConfig {
-    /// Softmax temperature `tau0` (> 0): the logits are `-f_c / tau0`.
+    /// Softmax temperature $\tau_0 \gt 0$: the logits are $-f_c / \tau_0$.
     pub tau0: f64,
-    /// Time scale `tau1` (> 0) of the regulariser `gamma (exp(f_y / tau1) - 1)`.
+    /// Time scale $\tau_1 \gt 0$ of the regulariser $\gamma (e^{f_y / \tau_1} - 1)$.
     pub tau1: f64,
-    /// Regulariser weight `gamma` (finite, any sign). `gamma > 0` rewards an earlier
-    /// true-label spike (DESIGN section 3); `gamma < 0` reproduces the paper's code, which
-    /// subtracts the term; `gamma = 0` is plain cross-entropy.
+    /// Regulariser weight $\gamma$ (finite, any sign). $\gamma \gt 0$ rewards an earlier
+    /// true-label spike (DESIGN section 3); $\gamma \lt 0$ reproduces the paper's code, which
+    /// subtracts the term; $\gamma = 0$ is plain cross-entropy.
     pub gamma: f64,
     /// Time at which a silent output is taken to fire (> 0, finite).
     pub t_max: f64,
@@ -44,14 +45,19 @@ impl FirstSpikeCrossEntropyConfig {
 
 /// First-spike cross-entropy with regulariser, per sample (the bracket of paper eq. 6).
 ///
-/// With `f_c` the first spike of output `c` (`t_max` if `c` never fires), label `y`,
-/// `z_c = -f_c / tau0` and `p = softmax(z)`:
+/// With $f_c$ the first spike of output $c$ (`t_max` if $c$ never fires), label $y$,
+/// $z_c = -f_c / \tau_0$ and $p = \operatorname{softmax}(z)$:
 ///
-/// ```text
-/// L       = -log p_y + gamma (exp(f_y / tau1) - 1)
-/// dL/df_c = ([c == y] - p_c) / tau0 + [c == y] (gamma / tau1) exp(f_y / tau1)   (c fired)
-/// dL/df_c = 0                                                                    (c silent)
-/// ```
+/// $$
+/// \begin{aligned}
+/// L &= -\log p_y + \gamma \bigl(e^{f_y / \tau_1} - 1\bigr), \cr
+/// \frac{\partial L}{\partial f_c} &= \frac{\delta_{cy} - p_c}{\tau_0} +
+///     \delta_{cy} \frac{\gamma}{\tau_1} e^{f_y / \tau_1} & &(c \text{ fired}), \cr
+/// \frac{\partial L}{\partial f_c} &= 0 & &(c \text{ silent}),
+/// \end{aligned}
+/// $$
+///
+/// with $\delta_{cy}$ = 1 for $c = y$, else 0.
 ///
 /// - Only the first spike of a neuron enters; later spikes get a zero gradient, so
 ///   [`Loss::first_spike_only`] is `true`.
@@ -60,8 +66,8 @@ impl FirstSpikeCrossEntropyConfig {
 ///   [`LossOutput::silent`]. A spike later than `t_max` is used as it is, not clipped.
 /// - The log-softmax subtracts the largest logit first, so it is stable for any spike
 ///   times; the regulariser uses `exp_m1`. A regulariser that overflows
-///   (`f_y / tau1 > ~709`) is reported as [`LossError::NonFinite`].
-/// - The batch loss of eq. (6) is the mean of this value over the batch (the `1/N` factor
+///   ($f_y / \tau_1 \gt 709$ or so) is reported as [`LossError::NonFinite`].
+/// - The batch loss of eq. (6) is the mean of this value over the batch (the $1/N$ factor
 ///   is the trainer's job).
 ///
 /// Target: the class label, an output-neuron index.

@@ -2,9 +2,10 @@
 //!
 //! A [`Loss`] reads the spike trains of one population (the output layer, or the inputs of
 //! a non-spiking readout) for **one sample** and returns a [`LossOutput`]: the value, the
-//! gradient with respect to every spike time (`dL/df`, which the causal-graph crate pushes
-//! back through the network with the implicit function theorem) and the gradient with
-//! respect to the loss's own parameters (readout weights), if it has any. The trainer
+//! gradient with respect to every spike time ($\partial L / \partial f$, which the
+//! causal-graph crate pushes back through the network with the implicit function theorem)
+//! and the gradient with respect to the loss's own parameters (readout weights), if it has
+//! any. The trainer
 //! averages over a batch; nothing here divides by the batch size.
 //!
 //! Every gradient is written by hand and checked against central finite differences in
@@ -22,39 +23,47 @@
 //!
 //! ## First-spike cross-entropy (paper eq. 6)
 //!
-//! With `f_c` the first spike of output `c` (`t_max` if `c` never fires) and label `y`,
-//! the per-sample value is the bracket of eq. (6):
+//! With $f_c$ the first spike of output $c$ (`t_max` if $c$ never fires), label $y$ and
+//! $p = \operatorname{softmax}(-f / \tau_0)$, the per-sample value is the bracket of eq. (6):
 //!
-//! ```text
-//! L      = -log softmax(-f / tau0)[y] + gamma (exp(f_y / tau1) - 1)
-//! dL/df_c = ([c == y] - softmax(-f / tau0)_c) / tau0 + [c == y] (gamma / tau1) exp(f_y / tau1)
-//! ```
+//! $$
+//! \begin{aligned}
+//! L &= -\log p_y + \gamma \bigl(e^{f_y / \tau_1} - 1\bigr), \cr
+//! \frac{\partial L}{\partial f_c} &= \frac{\delta_{cy} - p_c}{\tau_0} +
+//!     \delta_{cy} \frac{\gamma}{\tau_1} e^{f_y / \tau_1}
+//! \end{aligned}
+//! $$
 //!
-//! for outputs that fired; silent outputs pass no gradient. With `gamma > 0` the
-//! regulariser rewards an earlier true-label spike (DESIGN section 3; the paper's code
-//! subtracts it instead, which is `gamma < 0` here).
+//! ($\delta_{cy}$ is 1 for $c = y$, else 0) for outputs that fired; silent outputs pass no
+//! gradient. With $\gamma \gt 0$ the regulariser rewards an earlier true-label spike (DESIGN
+//! section 3; the paper's code subtracts it instead, which is $\gamma \lt 0$ here).
 //!
 //! ## Spike-time MSE
 //!
-//! ```text
-//! L = 1/2 sum_i sum_{k < K_i} (f_{i,k} - target_{i,k})^2,     dL/df_{i,k} = f_{i,k} - target_{i,k}
-//! ```
+//! $$
+//! L = \frac{1}{2} \sum_i \sum_{k \lt K_i} \bigl(f_{i,k} - \hat{f}_{i,k}\bigr)^2, \qquad
+//!     \frac{\partial L}{\partial f_{i,k}} = f_{i,k} - \hat{f}_{i,k},
+//! $$
 //!
-//! where `K_i` is the number of target times of neuron `i`; a missing spike counts as
-//! `t_max` and passes no gradient.
+//! where $\hat{f}_{i,k}$ are the target times and $K_i$ their number for neuron $i$; a
+//! missing spike counts as `t_max` and passes no gradient.
 //!
 //! ## Linear readout
 //!
-//! A [`LinearReadout`] is a non-spiking layer with potentials
+//! A [`LinearReadout`] is a non-spiking layer whose potentials are the input part of the
+//! membrane potential of [the neuron model](fpsnn_kernels#model), without threshold or
+//! reset, with the PSP kernel $h$ (`kernel.psp`, zero for $s \le 0$):
 //!
-//! ```text
-//! V_o(t)      = sum_j W_jo sum_{g in F_j} h(t - g)            (h = kernel.psp, 0 for s <= 0)
-//! dV_o/dg     = -W_jo h'(t - g)                                (g in F_j)
-//! dV_o/dW_jo  = sum_{g in F_j} h(t - g)
-//! ```
+//! $$
+//! V_o(t) = \sum_j W_{jo} \sum_{g \in F_j} h(t - g), \qquad
+//!     \frac{\partial V_o}{\partial g} = -W_{jo} h^{\prime}(t - g) \quad (g \in F_j), \qquad
+//!     \frac{\partial V_o}{\partial W_{jo}} = \sum_{g \in F_j} h(t - g).
+//! $$
 //!
-//! [`ReadoutSampledMse`] is `1/2 sum_samples (V_o(t) - v)^2`; [`ReadoutIntegralLoss`] is
-//! `sum_o int_0^T 1/2 (V_o(t) - c_o)^2 dt` by piecewise quadrature (see [`Quadrature`]).
+//! [`ReadoutSampledMse`] is $\frac{1}{2} \sum_s (V_{o_s}(t_s) - v_s)^2$ over the samples
+//! $s$; [`ReadoutIntegralLoss`] is
+//! $\sum_o \int_0^T \frac{1}{2} (V_o(t) - c_o)^2 \ dt$ by piecewise quadrature (see
+//! [`Quadrature`]).
 //!
 //! # Example
 //!

@@ -4,22 +4,24 @@ use crate::{Loss, LossError, LossOutput, check_positive, validate_spikes};
 
 /// Squared error between the first spikes of each neuron and its target times.
 ///
-/// Target: one list of target times per neuron (`target[i]` for neuron `i`; the outer
-/// lengths must agree). Neuron `i` with `K_i = target[i].len()` targets is compared on its
-/// first `K_i` spikes, the `k`-th spike with the `k`-th target:
+/// Target: one list of target times per neuron (`target[i]` for neuron $i$; the outer
+/// lengths must agree). Neuron $i$ with $K_i$ = `target[i].len()` targets is compared on
+/// its first $K_i$ spikes, the $k$-th spike $f_{i,k}$ with the $k$-th target
+/// $\hat{f}_{i,k}$:
 ///
-/// ```text
-/// L           = 1/2 sum_i sum_{k < K_i} (f_{i,k} - target_{i,k})^2
-/// dL/df_{i,k} = f_{i,k} - target_{i,k}          (k < K_i and the spike exists)
-/// ```
+/// $$
+/// L = \frac{1}{2} \sum_i \sum_{k \lt K_i} \bigl(f_{i,k} - \hat{f}_{i,k}\bigr)^2, \qquad
+///     \frac{\partial L}{\partial f_{i,k}} = f_{i,k} - \hat{f}_{i,k}
+///     \quad (k \lt K_i \text{ and the spike exists}).
+/// $$
 ///
-/// - The factor `1/2` makes the gradient the plain residual. The value is a sum, not a
-///   mean, over neurons and targets (the trainer averages over the batch).
-/// - A missing spike (neuron `i` fired fewer than `K_i` times) is counted at `t_max`:
-///   it adds `1/2 (t_max - target_{i,k})^2` to the value, passes no gradient (there is no
+/// - The factor $\frac{1}{2}$ makes the gradient the plain residual. The value is a sum,
+///   not a mean, over neurons and targets (the trainer averages over the batch).
+/// - A missing spike (neuron $i$ fired fewer than $K_i$ times) is counted at `t_max`:
+///   it adds $\frac{1}{2} (t_{\max} - \hat{f}_{i,k})^2$ to the value, passes no gradient (there is no
 ///   spike time to move) and adds 1 to [`LossOutput::silent`], which therefore counts
 ///   missing spikes, not neurons.
-/// - Spikes after the `K_i`-th are ignored (zero gradient). A neuron with no target
+/// - Spikes after the $K_i$-th are ignored (zero gradient). A neuron with no target
 ///   contributes nothing.
 /// - Target times need only be finite; pairing is by position, so give them sorted.
 /// - [`Loss::first_spike_only`] is `false`: whether only first spikes matter depends on

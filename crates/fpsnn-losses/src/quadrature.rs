@@ -10,23 +10,23 @@ const MAX_SIMPSON_INTERVALS: usize = 1 << 20;
 
 /// Quadrature rule applied on each smooth piece of `[0, T]`.
 ///
-/// [`crate::ReadoutIntegralLoss`] splits `[0, T]` at every input spike time inside it: the
-/// readout potential `V_o(t)` has a kink there (`h` is continuous but `h'` jumps from 0 to
-/// `h'(0+)`), and between two consecutive spike times the integrand is smooth (for
+/// [`crate::ReadoutIntegralLoss`] splits $[0, T]$ at every input spike time inside it: the
+/// readout potential $V_o(t)$ has a kink there ($h$ is continuous but $h^{\prime}$ jumps from
+/// 0 to $h^{\prime}(0^+)$), and between two consecutive spike times the integrand is smooth (for
 /// [`fpsnn_kernels::ExpKernel`], a sum of exponentials). Segments longer than a maximum
 /// length (by default the PSP's peak time, see
 /// [`crate::ReadoutIntegralLoss::with_max_segment_length`]) are further split into equal
-/// pieces, because a fast exponential such as `e^{-2 alpha s}` over many time constants is
+/// pieces, because a fast exponential such as $e^{-2 \alpha s}$ over many time constants is
 /// poorly resolved by any fixed low-order rule. The rule is then applied to each piece of
-/// length `l`:
+/// length $l$:
 ///
 /// | rule | evaluations per piece | exact for polynomials of degree | error on a smooth piece |
 /// |---|---|---|---|
-/// | `GaussLegendre { nodes: m }` | `m` | `2m - 1` | `l^(2m+1) (m!)^4 / ((2m+1) ((2m)!)^3) max abs(f^(2m))` |
-/// | `Simpson { intervals: n }` (n even) | `n + 1` | 3 | `l (l/n)^4 / 180 max abs(f'''')` |
+/// | `GaussLegendre { nodes: m }` | $m$ | $2m - 1$ | $\frac{l^{2m+1} (m!)^4}{(2m+1) ((2m)!)^3} \max \lvert f^{(2m)} \rvert$ |
+/// | `Simpson { intervals: n }` ($n$ even) | $n + 1$ | 3 | $\frac{l (l/n)^4}{180} \max \lvert f^{(4)} \rvert$ |
 ///
 /// Measured on one input spike (closed form in the crate's tests; `T = 6`, spike at 0.7,
-/// rates `(alpha, beta)` in `{(2, 1), (1, 4), (10, 1)}`), relative error of the value with
+/// rates $(\alpha, \beta) \in \lbrace (2, 1), (1, 4), (10, 1) \rbrace$), relative error of the value with
 /// the default piece length:
 ///
 /// | rule | relative error |

@@ -6,21 +6,24 @@ use crate::quadrature::UnitRule;
 use crate::{Loss, LossError, LossOutput, Quadrature, check_positive, validate_spikes};
 
 /// A linear, non-spiking readout layer: `n_out` potentials driven by `n_in` spike trains
-/// through the PSP kernel `h` of `kernel`,
+/// (spike times $F_j$ of input $j$) through the PSP kernel $h$ of `kernel`
+/// ([the neuron model](fpsnn_kernels#model) without threshold or reset),
 ///
-/// ```text
-/// V_o(t)     = sum_j W_jo sum_{g in F_j} h(t - g)          (h(s) = 0 for s <= 0)
-/// dV_o/dg    = -W_jo h'(t - g)                              (g in F_j)
-/// dV_o/dW_jo = sum_{g in F_j} h(t - g)
-/// ```
+/// $$
+/// \begin{aligned}
+/// V_o(t) &= \sum_j W_{jo} \sum_{g \in F_j} h(t - g) \qquad (h(s) = 0 \text{ for } s \le 0), \cr
+/// \frac{\partial V_o}{\partial g} &= -W_{jo} h^{\prime}(t - g) \qquad (g \in F_j), \cr
+/// \frac{\partial V_o}{\partial W_{jo}} &= \sum_{g \in F_j} h(t - g).
+/// \end{aligned}
+/// $$
 ///
-/// `weights` is row-major `[pre][out]`: `W_jo = weights[j * n_out + o]`. The losses built
-/// on it ([`ReadoutSampledMse`], [`ReadoutIntegralLoss`]) report `dL/dW` in the same layout
-/// in [`LossOutput::d_params`].
+/// `weights` is row-major `[pre][out]`: $W_{jo}$ = `weights[j * n_out + o]`. The losses
+/// built on it ([`ReadoutSampledMse`], [`ReadoutIntegralLoss`]) report
+/// $\partial L / \partial W$ in the same layout in [`LossOutput::d_params`].
 ///
-/// A spike exactly at the evaluation time (`g = t`) has not arrived yet: it adds
-/// `h(0) = 0`, and its derivative is the one-sided `h'(0-) = 0` (moving it later changes
-/// nothing; moving it earlier would change `V` at rate `W h'(0+)`).
+/// A spike exactly at the evaluation time ($g = t$) has not arrived yet: it adds
+/// $h(0) = 0$, and its derivative is the one-sided $h^{\prime}(0^-) = 0$ (moving it later
+/// changes nothing; moving it earlier would change $V$ at rate $W h^{\prime}(0^+)$).
 ///
 /// Spike times may be any finite numbers (a spike before 0 simply acts from the start).
 ///
@@ -198,17 +201,22 @@ pub struct VoltageTarget {
 
 /// Squared error of a [`LinearReadout`]'s potentials at given sample times.
 ///
-/// Target: a list of [`VoltageTarget`] samples `(t_s, o_s, v_s)` (any order; several per
+/// Target: a list of [`VoltageTarget`] samples $(t_s, o_s, v_s)$ (any order; several per
 /// time or output allowed). Reads the readout's input spike trains (`n_in` of them):
 ///
-/// ```text
-/// L           = 1/2 sum_s (V_{o_s}(t_s) - v_s)^2
-/// dL/dg       = -sum_s (V_{o_s}(t_s) - v_s) W_{j o_s} h'(t_s - g)      (g in F_j)
-/// dL/dW_jo    = sum_{s: o_s = o} (V_o(t_s) - v_s) sum_{g in F_j} h(t_s - g)
-/// ```
+/// $$
+/// \begin{aligned}
+/// L &= \frac{1}{2} \sum_s \bigl(V_{o_s}(t_s) - v_s\bigr)^2, \cr
+/// \frac{\partial L}{\partial g} &= -\sum_s \bigl(V_{o_s}(t_s) - v_s\bigr) W_{j o_s}
+///     h^{\prime}(t_s - g) \qquad (g \in F_j), \cr
+/// \frac{\partial L}{\partial W_{jo}} &= \sum_{s:\ o_s = o} \bigl(V_o(t_s) - v_s\bigr)
+///     \sum_{g \in F_j} h(t_s - g).
+/// \end{aligned}
+/// $$
 ///
-/// The factor `1/2` makes the gradient the plain residual; the value is a sum over the
-/// samples, not a mean. [`LossOutput::d_params`] holds `dL/dW` in the layout of
+/// The factor $\frac{1}{2}$ makes the gradient the plain residual; the value is a sum over
+/// the samples, not a mean. [`LossOutput::d_params`] holds $\partial L / \partial W$ in the
+/// layout of
 /// [`LinearReadout::weights`]; [`LossOutput::silent`] is 0. A spike exactly at a sample
 /// time gets the one-sided derivative described at [`LinearReadout`].
 ///
@@ -306,33 +314,37 @@ impl<K: Kernel> Loss for ReadoutSampledMse<K> {
 /// Time integral of the squared deviation of a [`LinearReadout`]'s potentials from
 /// constant targets, by piecewise quadrature.
 ///
-/// Target: one constant `c_o` per output (`n_out` values). With horizon `T`:
+/// Target: one constant $c_o$ per output (`n_out` values). With horizon $T$:
 ///
-/// ```text
-/// L        = sum_o int_0^T 1/2 (V_o(t) - c_o)^2 dt
-/// dL/dg    = -int_0^T sum_o (V_o(t) - c_o) W_jo h'(t - g) dt           (g in F_j)
-/// dL/dW_jo = int_0^T (V_o(t) - c_o) sum_{g in F_j} h(t - g) dt
-/// ```
+/// $$
+/// \begin{aligned}
+/// L &= \sum_o \int_0^T \frac{1}{2} \bigl(V_o(t) - c_o\bigr)^2 \ dt, \cr
+/// \frac{\partial L}{\partial g} &= -\int_0^T \sum_o \bigl(V_o(t) - c_o\bigr) W_{jo}
+///     h^{\prime}(t - g) \ dt \qquad (g \in F_j), \cr
+/// \frac{\partial L}{\partial W_{jo}} &= \int_0^T \bigl(V_o(t) - c_o\bigr)
+///     \sum_{g \in F_j} h(t - g) \ dt.
+/// \end{aligned}
+/// $$
 ///
-/// `[0, T]` is split at every distinct input spike time in `(0, T)` (where `V_o` has a
-/// kink and `dV_o/dg` a jump); each such segment longer than the maximum piece length
-/// (default: the PSP's peak time `argmax h`, which is `ln(beta/alpha) / (beta - alpha)`
-/// for [`ExpKernel`]; see [`ReadoutIntegralLoss::with_max_segment_length`]) is split into
+/// $[0, T]$ is split at every distinct input spike time in $(0, T)$ (where $V_o$ has a
+/// kink and $\partial V_o / \partial g$ a jump); each such segment longer than the maximum
+/// piece length (default: the PSP's peak time $\operatorname{argmax} h$, which is
+/// $\ln(\beta/\alpha) / (\beta - \alpha)$ for [`ExpKernel`]; see [`ReadoutIntegralLoss::with_max_segment_length`]) is split into
 /// equal pieces, and the [`Quadrature`] rule is applied on each piece. The rule therefore
 /// only ever sees a smooth integrand over about one time constant; see [`Quadrature`] for
 /// the error (the default 8-point Gauss-Legendre rule is accurate to ~1e-15 relative on
 /// the tested set-ups). Spikes at or before 0 act on the whole interval, spikes at or
-/// after `T` not at all.
+/// after $T$ not at all.
 ///
 /// The gradients are the same quadrature applied to the exact derivative integrands above
-/// (by the Leibniz rule the moving kink adds no boundary term, because `h(0) = 0` keeps the
+/// (by the Leibniz rule the moving kink adds no boundary term, because $h(0) = 0$ keeps the
 /// integrand continuous). They therefore equal the derivative of the exact integral up to
 /// the quadrature error, and agree with a finite difference of [`Loss::evaluate`]'s value to
-/// that accuracy, not to rounding. At a segment's left end the jump of `h'` is taken from
-/// the right (`h'(0+)`), as the integral requires.
+/// that accuracy, not to rounding. At a segment's left end the jump of $h^{\prime}$ is taken
+/// from the right ($h^{\prime}(0^+)$), as the integral requires.
 ///
-/// Cost: `O(P m (S + n_in n_out))` for `S` input spikes, `P <= S + 1 + T / piece length`
-/// pieces and `m` nodes per piece.
+/// Cost: $O(P m (S + n_{\mathrm{in}} n_{\mathrm{out}}))$ for $S$ input spikes,
+/// $P \le S + 1 + T / l$ pieces of length at most $l$ and $m$ nodes per piece.
 ///
 /// # Examples
 /// ```

@@ -1,14 +1,16 @@
 //! Conformance suite for [`Loss`] implementations (feature `testing`).
 //!
 //! Every loss must pass [`check_loss`] on representative inputs: output shapes, a finite
-//! value, the first-spike promise, and `dL/d(spike time)` against central finite
-//! differences. Losses with parameters additionally check `dL/d(params)` with
-//! [`check_param_gradient`].
+//! value, the first-spike promise, and $\partial L / \partial f$ (per spike time $f$)
+//! against central finite differences. Losses with parameters additionally check
+//! $\partial L / \partial p$ (per parameter $p$) with [`check_param_gradient`].
 //!
-//! Finite differences use the central quotient with step `h = cbrt(eps) max(1, |x|)`,
-//! which balances truncation error `O(h^2 f''') ~ 4e-11 f'''` against rounding
-//! `O(eps |L| / h) ~ 4e-11 |L|`; the comparison tolerance [`FD_RELATIVE`] relative with an
-//! absolute floor of [`FD_ABSOLUTE`] times `max(1, |L|)` leaves a wide margin over both.
+//! Finite differences use the central quotient with step
+//! $h = \varepsilon^{1/3} \max(1, \lvert x \rvert)$, which balances truncation error
+//! $O(h^2 f^{(3)}) \approx 4 \cdot 10^{-11} f^{(3)}$ against rounding
+//! $O(\varepsilon \lvert L \rvert / h) \approx 4 \cdot 10^{-11} \lvert L \rvert$; the
+//! comparison tolerance [`FD_RELATIVE`] relative with an absolute floor of [`FD_ABSOLUTE`]
+//! times $\max(1, \lvert L \rvert)$ leaves a wide margin over both.
 //!
 //! A finite difference means something only where the loss is smooth: the suite skips a
 //! spike whose perturbation would reach a neighbouring spike of the same train (the order
@@ -28,7 +30,7 @@ pub fn fd_step(x: f64) -> f64 {
     f64::EPSILON.cbrt() * x.abs().max(1.0)
 }
 
-/// Central difference `(f(x + h) - f(x - h)) / 2h` with `h = fd_step(x)`.
+/// Central difference $(f(x + h) - f(x - h)) / (2h)$ with $h$ = `fd_step(x)`.
 pub fn central_difference(x: f64, mut f: impl FnMut(f64) -> f64) -> f64 {
     let h = fd_step(x);
     // Use the representable step actually taken, so the quotient is not biased by rounding.
@@ -117,7 +119,7 @@ pub fn check_loss<L: Loss>(loss: &L, spikes: &[Vec<f64>], target: &L::Target) {
     }
 }
 
-/// Checks `dL/d(params)` of a loss built from a parameter vector by `build` against central
+/// Checks $\partial L / \partial p$ (per parameter $p$) of a loss built from a parameter vector by `build` against central
 /// differences at `params`.
 ///
 /// # Panics

@@ -5,21 +5,25 @@
 //! ([`CscLower`]) and right-hand sides, and overwrites them with the solutions.
 //!
 //! # Maths
-//! `L x = b` is solved by forward substitution and `Lᵀ x = b` by backward substitution:
+//! $L x = b$ is solved by forward substitution and $L^{T} x = b$ by backward substitution:
 //!
-//! ```text
-//! L  x = b:   x_j = (b_j - sum_{k < j} L_jk x_k) / L_jj      for j = 0, 1, ..., n - 1
-//! Lᵀ x = b:   x_j = (b_j - sum_{i > j} L_ij x_i) / L_jj      for j = n - 1, ..., 1, 0
-//! ```
+//! $$
+//! \begin{aligned}
+//! L x &= b: & x_j &= \frac{1}{L_{jj}} \Bigl(b_j - \sum_{k \lt j} L_{jk} x_k\Bigr)
+//!     & &\text{for } j = 0, 1, \dots, n - 1, \cr
+//! L^{T} x &= b: & x_j &= \frac{1}{L_{jj}} \Bigl(b_j - \sum_{i \gt j} L_{ij} x_i\Bigr)
+//!     & &\text{for } j = n - 1, \dots, 1, 0.
+//! \end{aligned}
+//! $$
 //!
-//! Both read `L` one column at a time, which is what CSC storage gives cheaply. The forward
-//! solve is column-oriented: once `x_j` is known, column `j` is scattered into the remaining
-//! right-hand side (`b_i -= L_ij x_j` for `i > j`). The backward solve gathers column `j`,
-//! which is row `j` of `Lᵀ`, into a dot product. Each costs `O(nnz)` flops and neither
+//! Both read $L$ one column at a time, which is what CSC storage gives cheaply. The forward
+//! solve is column-oriented: once $x_j$ is known, column $j$ is scattered into the remaining
+//! right-hand side ($b_i \leftarrow b_i - L_{ij} x_j$ for $i \gt j$). The backward solve
+//! gathers column $j$, which is row $j$ of $L^{T}$, into a dot product. Each costs `O(nnz)` flops and neither
 //! allocates.
 //!
 //! # Storage and invariants
-//! Column `j` stores `L_jj` first, then the strictly lower entries in strictly increasing row
+//! Column $j$ stores $L_{jj}$ first, then the strictly lower entries in strictly increasing row
 //! order, so the solves never search for the diagonal (the layout of faer's sparse triangular
 //! solve). [`CscLower::try_from_parts`] checks this once; [`CscLower::try_from_triplets`]
 //! arranges unordered entries into it.

@@ -9,9 +9,9 @@ impl CscLower {
     /// Solves `L x = b` in place by column-oriented forward substitution: on return `b` holds
     /// `x`.
     ///
-    /// For `j = 0, 1, …, n − 1`: `x_j = b_j / L_jj`, then `b_i -= L_ij x_j` for every stored
-    /// `i > j` in column `j`. This is the same as
-    /// `x_j = (b_j − Σ_{k<j} L_jk x_k) / L_jj`. Costs `O(nnz)` and allocates nothing.
+    /// For $j = 0, 1, \dots, n - 1$: $x_j = b_j / L_{jj}$, then $b_i \leftarrow b_i - L_{ij} x_j$
+    /// for every stored $i \gt j$ in column $j$. This is the same as
+    /// $x_j = (b_j - \sum_{k \lt j} L_{jk} x_k) / L_{jj}$. Costs `O(nnz)` and allocates nothing.
     ///
     /// Non-finite off-diagonal values are not checked; they propagate into `x`.
     ///
@@ -48,8 +48,8 @@ impl CscLower {
     /// Solves `Lᵀ x = b` in place by backward substitution, reading `L` by columns: on return
     /// `b` holds `x`.
     ///
-    /// For `j = n − 1, …, 0`: `x_j = (b_j − Σ_{i>j} L_ij x_i) / L_jj`, where the sum runs over
-    /// the stored entries of column `j` in increasing row order. Costs `O(nnz)` and allocates
+    /// For $j = n - 1, \dots, 0$: $x_j = (b_j - \sum_{i \gt j} L_{ij} x_i) / L_{jj}$, where the
+    /// sum runs over the stored entries of column $j$ in increasing row order. Costs `O(nnz)` and allocates
     /// nothing.
     ///
     /// Non-finite off-diagonal values are not checked; they propagate into `x`.
