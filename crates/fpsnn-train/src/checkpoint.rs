@@ -87,11 +87,16 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         frame(&payload)
     }
 
-    /// Saves a checkpoint atomically (temporary file, then rename).
+    /// Saves a checkpoint atomically (temporary file, then rename); on rank 0 only
+    /// ([`Trainer::set_collective`]). A checkpoint holds nothing of the ranks: it resumes
+    /// with any number of them.
     ///
     /// # Errors
     /// [`TrainError::Io`] or [`TrainError::Checkpoint`].
     pub fn save(&self, path: &Path) -> Result<(), TrainError> {
+        if self.collective.rank() != 0 {
+            return Ok(());
+        }
         write_atomically(path, &self.checkpoint_bytes()?)
     }
 

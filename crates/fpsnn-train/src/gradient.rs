@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
+use crate::distributed::{Collective, SingleProcess, chunk_block};
 
 /// Which exact driver computes the gradient.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,7 +279,7 @@ struct ChunkOutcome {
 /// [`REDUCTION_CHUNK`] samples in parallel (rayon), each chunk's gradients summed in sample
 /// order into one accumulator without a per-sample parameter vector, the chunk sums then
 /// added in chunk order (in parallel over the parameters). Bit-identical for any thread
-/// count.
+/// count. [`batch_on`] with [`SingleProcess`].
 ///
 /// # Errors
 /// The first error in index order, except sample failures under [`SampleFailure::Skip`].
@@ -291,89 +292,181 @@ pub fn batch<L: Loss<Target = usize> + ?Sized>(
     options: &GradientOptions,
     with_gradient: bool,
 ) -> Result<BatchOutcome, TrainError> {
+    batch_on(
+        &SingleProcess,
+        network,
+        output,
+        loss,
+        data,
+        indices,
+        options,
+        with_gradient,
+    )
+}
+
+/// [`batch`] shared by the ranks of `collective` (the protocol of
+/// [`distributed`](crate::distributed)): this rank computes its block of chunks, and the
+/// chunk sums are added in chunk order along the ranks, so every rank gets the same
+/// outcome, bit for bit the one of [`batch`] on one process, for any number of ranks and
+/// threads. Every rank must call it with the same arguments.
+///
+/// # Errors
+/// As [`batch`] on the rank that holds the first failing chunk;
+/// [`TrainError::Distributed`] on the others, and on a transport failure.
+#[allow(clippy::too_many_arguments)]
+pub fn batch_on<L: Loss<Target = usize> + ?Sized>(
+    collective: &dyn Collective,
+    network: &Network,
+    output: usize,
+    loss: &L,
+    data: &dyn Dataset,
+    indices: &[usize],
+    options: &GradientOptions,
+    with_gradient: bool,
+) -> Result<BatchOutcome, TrainError> {
     let num_weights = network.num_weights();
     let num_params = ParamLayout::new(network).len();
-    let chunks: Vec<Result<ChunkOutcome, TrainError>> = indices
-        .par_chunks(REDUCTION_CHUNK)
+    let (rank, size) = (collective.rank(), collective.size());
+    let all: Vec<&[usize]> = indices.chunks(REDUCTION_CHUNK).collect();
+    let mine = chunk_block(all.len(), rank, size);
+    let mut results: Vec<Result<ChunkOutcome, TrainError>> = all[mine.clone()]
+        .par_iter()
         .map(|chunk| {
-            let mut acc = with_gradient.then(|| take_buffer(num_params));
-            let mut workspace = WORKSPACES
-                .lock()
-                .ok()
-                .and_then(|mut pool| pool.pop())
-                .unwrap_or_default();
-            let mut out = ChunkOutcome {
-                losses: Vec::with_capacity(chunk.len()),
-                correct: 0,
-                silent: 0,
-                skipped: 0,
-                gradient: Vec::new(),
-            };
-            for &i in chunk {
-                let sample = data.get(i).ok_or(TrainError::SampleIndex { index: i })?;
-                let gradient = acc.as_deref_mut().map(|acc| (acc, &mut workspace));
-                match sample_into(network, output, loss, sample, options, gradient) {
-                    Ok(stats) => {
-                        out.losses.push(stats.loss);
-                        out.correct += usize::from(stats.correct);
-                        out.silent += stats.silent;
-                    }
-                    Err(err)
-                        if options.on_failure == SampleFailure::Skip && is_sample_failure(&err) =>
-                    {
-                        out.skipped += 1;
-                    }
-                    Err(err) => return Err(err),
-                }
-            }
-            if let Some(acc) = acc {
-                out.gradient = acc;
-            }
-            if let Ok(mut pool) = WORKSPACES.lock() {
-                pool.push(workspace);
-            }
-            Ok(out)
+            run_chunk(
+                network,
+                output,
+                loss,
+                data,
+                chunk,
+                options,
+                with_gradient,
+                num_params,
+            )
         })
         .collect();
-    let mut total = BatchOutcome {
-        gradient_sum: if with_gradient {
-            vec![0.0; num_weights]
-        } else {
-            Vec::new()
-        },
-        ..BatchOutcome::default()
-    };
-    let mut sums = Vec::with_capacity(chunks.len());
-    for chunk in chunks {
-        let chunk = chunk?;
+    // every rank learns of the first failing chunk before anyone waits for a peer
+    let local = results
+        .iter()
+        .position(Result::is_err)
+        .map_or(u64::MAX, |k| (mine.start + k) as u64);
+    let first = collective.min_all(local)?;
+    if first != u64::MAX {
+        let failed = first as usize;
+        let owner = (0..size)
+            .find(|&r| chunk_block(all.len(), r, size).contains(&failed))
+            .unwrap_or(0);
+        let own_error = (owner == rank)
+            .then(|| results.swap_remove(failed - mine.start))
+            .and_then(Result::err);
+        let mut message = own_error
+            .as_ref()
+            .map(|e| e.to_string().into_bytes())
+            .unwrap_or_default();
+        collective.broadcast_bytes(owner, &mut message)?;
+        return Err(own_error.unwrap_or_else(|| TrainError::Distributed {
+            rank: Some(owner),
+            message: String::from_utf8_lossy(&message).into_owned(),
+        }));
+    }
+    let chunks: Vec<ChunkOutcome> = results.into_iter().flatten().collect();
+    // the running sums, `[loss, correct, silent, count, skipped, gradient...]`, passed along
+    // the ranks in order: every value is summed chunk by chunk in chunk order
+    let mut running = vec![0.0; COUNTS + if with_gradient { num_weights } else { 0 }];
+    if rank > 0 {
+        collective.receive(rank - 1, &mut running)?;
+    }
+    let (totals, gradient) = running.split_at_mut(COUNTS);
+    for chunk in &chunks {
         for l in &chunk.losses {
-            total.loss_sum += l;
+            totals[0] += l;
         }
-        total.count += chunk.losses.len();
-        total.correct += chunk.correct;
-        total.silent += chunk.silent;
-        total.skipped += chunk.skipped;
-        sums.push(chunk.gradient);
+        totals[1] += chunk.correct as f64;
+        totals[2] += chunk.silent as f64;
+        totals[3] += chunk.losses.len() as f64;
+        totals[4] += chunk.skipped as f64;
     }
     if with_gradient {
         // every parameter sums the chunks in chunk order; blocks of parameters in parallel
         const BLOCK: usize = 4096;
-        total
-            .gradient_sum
+        gradient
             .par_chunks_mut(BLOCK)
             .enumerate()
             .for_each(|(b, block)| {
-                for sum in &sums {
-                    for (x, y) in block.iter_mut().zip(&sum[b * BLOCK..]) {
+                for chunk in &chunks {
+                    for (x, y) in block.iter_mut().zip(&chunk.gradient[b * BLOCK..]) {
                         *x += y;
                     }
                 }
             });
     }
-    for sum in sums {
-        return_buffer(sum);
+    for chunk in chunks {
+        return_buffer(chunk.gradient);
     }
-    Ok(total)
+    if rank + 1 < size {
+        collective.send(rank + 1, &running)?;
+    }
+    collective.broadcast(size - 1, &mut running)?;
+    let count = |k: usize| running[k] as usize;
+    Ok(BatchOutcome {
+        loss_sum: running[0],
+        correct: count(1),
+        silent: count(2),
+        count: count(3),
+        skipped: count(4),
+        gradient_sum: running.split_off(COUNTS),
+    })
+}
+
+/// The totals before the gradient in the running sums of [`batch_on`].
+const COUNTS: usize = 5;
+
+/// Runs one chunk of samples: their losses in order, the counts and the gradient sum.
+#[allow(clippy::too_many_arguments)]
+fn run_chunk<L: Loss<Target = usize> + ?Sized>(
+    network: &Network,
+    output: usize,
+    loss: &L,
+    data: &dyn Dataset,
+    chunk: &[usize],
+    options: &GradientOptions,
+    with_gradient: bool,
+    num_params: usize,
+) -> Result<ChunkOutcome, TrainError> {
+    let mut acc = with_gradient.then(|| take_buffer(num_params));
+    let mut workspace = WORKSPACES
+        .lock()
+        .ok()
+        .and_then(|mut pool| pool.pop())
+        .unwrap_or_default();
+    let mut out = ChunkOutcome {
+        losses: Vec::with_capacity(chunk.len()),
+        correct: 0,
+        silent: 0,
+        skipped: 0,
+        gradient: Vec::new(),
+    };
+    for &i in chunk {
+        let sample = data.get(i).ok_or(TrainError::SampleIndex { index: i })?;
+        let gradient = acc.as_deref_mut().map(|acc| (acc, &mut workspace));
+        match sample_into(network, output, loss, sample, options, gradient) {
+            Ok(stats) => {
+                out.losses.push(stats.loss);
+                out.correct += usize::from(stats.correct);
+                out.silent += stats.silent;
+            }
+            Err(err) if options.on_failure == SampleFailure::Skip && is_sample_failure(&err) => {
+                out.skipped += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    if let Some(acc) = acc {
+        out.gradient = acc;
+    }
+    if let Ok(mut pool) = WORKSPACES.lock() {
+        pool.push(workspace);
+    }
+    Ok(out)
 }
 
 /// The highest membrane potential of a neuron that never fired, over `[0, t_end]`.

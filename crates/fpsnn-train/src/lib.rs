@@ -39,7 +39,10 @@
 
 mod average;
 mod checkpoint;
+pub mod distributed;
 mod gradient;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod optim;
 mod params;
 mod trainer;
@@ -48,8 +51,10 @@ pub use average::WeightAverage;
 pub use checkpoint::{MAGIC, VERSION, write_atomically};
 pub use gradient::{
     BatchOutcome, GradientMethod, GradientOptions, REDUCTION_CHUNK, SampleFailure, SampleOutcome,
-    batch, sample_gradient, training_sim_options,
+    batch, batch_on, sample_gradient, training_sim_options,
 };
+#[cfg(feature = "mpi")]
+pub use mpi::MpiCollective;
 pub use optim::{Adam, AdamConfig, LrSchedule, Optimizer, OptimizerState, Sgd, SgdConfig};
 pub use params::{FeedForwardSpec, flatten_weights, set_weights};
 pub use trainer::{EpochRecord, EvalStats, Observer, Silent, TrainConfig, Trainer};
@@ -106,6 +111,15 @@ pub enum TrainError {
     Checkpoint {
         /// What is wrong.
         reason: String,
+    },
+    /// A data-parallel run failed: on another rank (`rank`, with its message), or in the
+    /// transport between ranks (`rank` `None`).
+    #[error("{}{message}", rank.map_or(String::new(), |r| format!("rank {r}: ")))]
+    Distributed {
+        /// The rank that failed, if it was another one.
+        rank: Option<usize>,
+        /// What happened.
+        message: String,
     },
     /// File I/O failed.
     #[error("{path}: {message}")]

@@ -10,9 +10,12 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use crate::distributed::{Collective, SingleProcess};
 use crate::{
     BatchOutcome, GradientOptions, LrSchedule, Optimizer, OptimizerState, TrainError,
-    WeightAverage, batch, flatten_weights, set_weights,
+    WeightAverage, batch_on, flatten_weights, set_weights,
 };
 
 /// Settings of a training run.
@@ -146,6 +149,7 @@ pub struct Trainer<L, O> {
     pub(crate) epoch: usize,
     pub(crate) history: Vec<EpochRecord>,
     pub(crate) average: Option<WeightAverage>,
+    pub(crate) collective: Arc<dyn Collective>,
 }
 
 impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
@@ -187,7 +191,24 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             epoch: 0,
             history: Vec::new(),
             average: None,
+            collective: Arc::new(SingleProcess),
         })
+    }
+
+    /// Shares every minibatch (and evaluation) with the other ranks of `collective`
+    /// ([`distributed`](crate::distributed)): each rank computes its share, all apply the
+    /// same step, and the weights stay bit-identical to a single-process run for any number
+    /// of ranks. Every rank must train the same way (network, data, configuration, seed).
+    /// Only rank 0 writes checkpoints and histories ([`Trainer::save`],
+    /// [`Trainer::write_history_csv`] do nothing on the others).
+    pub fn set_collective(&mut self, collective: Arc<dyn Collective>) {
+        self.collective = collective;
+    }
+
+    /// The processes this trainer shares its work with ([`SingleProcess`] by default).
+    #[must_use]
+    pub fn collective(&self) -> &dyn Collective {
+        &*self.collective
     }
 
     /// The network with its current weights.
@@ -297,7 +318,8 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             return Err(TrainError::EmptyDataset);
         }
         let indices: Vec<usize> = (0..data.len()).collect();
-        let out = batch(
+        let out = batch_on(
+            &*self.collective,
             &self.network,
             self.output,
             &self.loss,
@@ -336,7 +358,8 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         let mut sums = BatchOutcome::default();
         let mut done = 0;
         for chunk in order.chunks(self.config.batch_size) {
-            let out = batch(
+            let out = batch_on(
+                &*self.collective,
                 &self.network,
                 self.output,
                 &self.loss,
@@ -417,11 +440,15 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         Ok(())
     }
 
-    /// Writes the history as CSV to `path` (through a temporary file and a rename).
+    /// Writes the history as CSV to `path` (through a temporary file and a rename); on rank
+    /// 0 only ([`Trainer::set_collective`]).
     ///
     /// # Errors
     /// [`TrainError::Io`].
     pub fn write_history_csv(&self, path: &std::path::Path) -> Result<(), TrainError> {
+        if self.collective.rank() != 0 {
+            return Ok(());
+        }
         let mut text = String::from(EpochRecord::CSV_HEADER);
         text.push('\n');
         for r in &self.history {

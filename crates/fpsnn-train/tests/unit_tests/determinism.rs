@@ -13,6 +13,14 @@ pub(crate) fn small_yin_yang(n: usize) -> SpikeDataset {
 }
 
 pub(crate) fn trainer(seed: u64) -> Trainer<FirstSpikeCrossEntropy, Adam> {
+    trainer_with_batch(seed, 16)
+}
+
+/// The small Yin-Yang trainer with minibatches of `batch_size`.
+pub(crate) fn trainer_with_batch(
+    seed: u64,
+    batch_size: usize,
+) -> Trainer<FirstSpikeCrossEntropy, Adam> {
     let spec = FeedForwardSpec {
         inputs: 5,
         hidden: vec![30],
@@ -24,7 +32,7 @@ pub(crate) fn trainer(seed: u64) -> Trainer<FirstSpikeCrossEntropy, Adam> {
     };
     let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
     let config = TrainConfig {
-        batch_size: 16,
+        batch_size,
         seed,
         schedule: Default::default(),
         gradient: Default::default(),

@@ -1,5 +1,6 @@
 mod checkpoints;
 mod determinism;
+mod distributed;
 mod first_spike_hidden;
 mod kernels;
 mod silent_label;
