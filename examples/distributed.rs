@@ -1,11 +1,15 @@
 //! Data-parallel training across MPI ranks, checked bit for bit against one process
-//! (cargo feature `mpi`; `docs/distributed.md`).
+//! (`docs/distributed.md`).
 //!
 //! ```text
 //! cargo build --release --features mpi --example distributed
 //! mpirun -np 3 target/release/examples/distributed [--epochs E] [--samples N] [--batch B]
 //!     [--threads T] [--save CKPT] [--resume CKPT] [--fail-rank R] [--panic-rank R]
 //! ```
+//!
+//! Built without the feature `mpi` it runs as one process (no MPI needed), which gives the
+//! reference of the non-MPI build: the last line printed, `weights FNV-1a ...`, is the same
+//! for every build and every number of ranks.
 //!
 //! Every rank trains the paper's 5-150-3 Yin-Yang network on the first `N` training points
 //! (default 600, minibatches of `B` = 150) until epoch `E` (default 1), sharing each
@@ -27,8 +31,12 @@ use common::Args;
 use fpsnn::datasets::{Dataset, LatencyEncoder, Sample, SpikeDataset, YinYangSplit, yin_yang};
 use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
+#[cfg(feature = "mpi")]
+use fpsnn::train::MpiCollective;
 use fpsnn::train::distributed::Collective;
-use fpsnn::train::{Adam, MpiCollective, Silent, flatten_weights};
+#[cfg(not(feature = "mpi"))]
+use fpsnn::train::distributed::SingleProcess;
+use fpsnn::train::{Adam, Silent, flatten_weights};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -85,9 +93,30 @@ fn bits(network: &Network) -> Vec<u64> {
         .collect()
 }
 
+/// FNV-1a over the weights' bits.
+fn fingerprint(network: &Network) -> u64 {
+    bits(network)
+        .iter()
+        .flat_map(|b| b.to_le_bytes())
+        .fold(0xcbf2_9ce4_8422_2325, |h, byte| {
+            (h ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
+#[cfg(feature = "mpi")]
+fn world() -> Result<Arc<MpiCollective>, fpsnn::train::TrainError> {
+    MpiCollective::init().map(Arc::new)
+}
+
+#[cfg(not(feature = "mpi"))]
+#[allow(clippy::unnecessary_wraps, reason = "the same signature as with MPI")]
+fn world() -> Result<Arc<SingleProcess>, fpsnn::train::TrainError> {
+    Ok(Arc::new(SingleProcess))
+}
+
 fn main() -> ExitCode {
-    let world = match MpiCollective::init() {
-        Ok(world) => Arc::new(world),
+    let world = match world() {
+        Ok(world) => world,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
@@ -105,7 +134,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(world: &Arc<MpiCollective>) -> Result<bool, Error> {
+fn run<C: Collective + 'static>(world: &Arc<C>) -> Result<bool, Error> {
     let args = Args::parse(
         &[],
         &[
@@ -179,5 +208,6 @@ fn run(world: &Arc<MpiCollective>) -> Result<bool, Error> {
             "DIFFER from"
         }
     );
+    println!("weights FNV-1a {:016x}", fingerprint(t.network()));
     Ok(same)
 }
