@@ -36,35 +36,11 @@ fn main() -> ExitCode {
 }
 
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse(
-        &["quiet"],
-        &[
-            "hidden",
-            "epochs",
-            "batch",
-            "lr",
-            "seed",
-            "threads",
-            "t-max",
-            "silent-penalty",
-            "tau0",
-            "init-hidden",
-            "init-output",
-            "bias",
-            "encode-t",
-            "plots",
-            "gamma",
-            "tau1",
-            "alpha",
-            "beta",
-            "init-hidden-sd",
-            "init-output-sd",
-            "lr-decay",
-            "lr-every",
-            "encoding",
-            "validation",
-            "validation-seed",
-        ],
+    let args = Args::parse_words(
+        "quiet",
+        "hidden epochs batch lr seed threads t-max silent-penalty tau0 init-hidden \
+         init-output bias encode-t plots gamma tau1 alpha beta init-hidden-sd \
+         init-output-sd lr-decay lr-every encoding validation validation-seed",
     )?;
     let mut setup = Setup::digits().with_seed(args.parse_or("seed", 0)?);
     common::apply_options(&args, &mut setup)?;

@@ -52,38 +52,12 @@ fn main() -> ExitCode {
 }
 
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse(
-        &["quiet"],
-        &[
-            "runs",
-            "seed",
-            "epochs",
-            "batch",
-            "lr",
-            "threads",
-            "t-max",
-            "silent-penalty",
-            "tau0",
-            "tau1",
-            "gamma",
-            "hidden",
-            "bias",
-            "encode-t",
-            "split-seed",
-            "init-hidden",
-            "init-output",
-            "init-hidden-sd",
-            "init-output-sd",
-            "alpha",
-            "beta",
-            "lr-decay",
-            "lr-every",
-            "validation",
-            "validation-seed",
-            "plots",
-            "average-from",
-            "adam-eps",
-        ],
+    let args = Args::parse_words(
+        "quiet",
+        "runs seed epochs batch lr threads t-max silent-penalty tau0 tau1 gamma \
+         hidden bias encode-t split-seed init-hidden init-output init-hidden-sd \
+         init-output-sd alpha beta lr-decay lr-every validation validation-seed plots \
+         average-from adam-eps",
     )?;
     let mut setup = Setup::iris_tuned();
     common::apply_options(&args, &mut setup)?;

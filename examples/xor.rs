@@ -73,23 +73,10 @@ fn steps_to_converge(setup: &Setup, seed: u64, cap: usize) -> Result<Option<usiz
 }
 
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse(
-        &["quiet"],
-        &[
-            "inits",
-            "cap",
-            "seed",
-            "threads",
-            "epochs",
-            "t-max",
-            "lr",
-            "tau0",
-            "tau1",
-            "gamma",
-            "preset",
-            "silent-penalty",
-            "plots",
-        ],
+    let args = Args::parse_words(
+        "quiet",
+        "inits cap seed threads epochs t-max lr tau0 tau1 gamma preset silent-penalty \
+         plots",
     )?;
     let mut setup = match args.get("preset").unwrap_or("tuned") {
         "paper" => Setup::xor_paper(),

@@ -42,37 +42,11 @@ fn main() -> ExitCode {
 }
 
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse(
-        &["quiet"],
-        &[
-            "preset",
-            "seed",
-            "epochs",
-            "runs",
-            "threads",
-            "history",
-            "save",
-            "resume",
-            "average-from",
-            "batch",
-            "lr",
-            "hidden",
-            "eval-every",
-            "t-max",
-            "gamma",
-            "tau0",
-            "tau1",
-            "silent-penalty",
-            "lr-decay",
-            "lr-every",
-            "alpha",
-            "beta",
-            "init-hidden",
-            "init-hidden-sd",
-            "init-output",
-            "init-output-sd",
-            "plots",
-        ],
+    let args = Args::parse_words(
+        "quiet",
+        "preset seed epochs runs threads history save resume average-from batch lr \
+         hidden eval-every t-max gamma tau0 tau1 silent-penalty lr-decay lr-every \
+         alpha beta init-hidden init-hidden-sd init-output init-output-sd plots",
     )?;
     let mut setup = match args.get("preset").unwrap_or("paper") {
         "paper" => Setup::yin_yang_paper(),
@@ -165,7 +139,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             let (net, out) = (trainer.network(), trainer.output());
             let names = fpsnn::datasets::YIN_YANG_CLASS_NAMES;
             figures::after_training(dir, "Yin-Yang", net, out, &data.test, initial, &names, 0)?;
-            figures::yin_yang_map(dir, net, out, 100)?;
+            figures::yin_yang_map(dir, &trainer, 100)?;
             println!("figures written to {}", dir.display());
         }
         accuracies.push(100.0 * stats.accuracy);

@@ -50,6 +50,13 @@ impl Args {
         })
     }
 
+    /// As [`Args::parse`], with the names as whitespace-separated lists.
+    pub fn parse_words(flags: &str, options: &str) -> Result<Self, CliError> {
+        let flags: Vec<&str> = flags.split_whitespace().collect();
+        let options: Vec<&str> = options.split_whitespace().collect();
+        Self::parse(&flags, &options)
+    }
+
     /// Whether `--name` was given.
     pub fn flag(&self, name: &str) -> bool {
         self.flags.iter().any(|f| f == name)
