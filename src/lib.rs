@@ -22,7 +22,10 @@
 //! | [`causal`] | `fpsnn-causal` | causal graph, IFT assembly, forward propagation, adjoint |
 //! | [`losses`] | `fpsnn-losses` | losses over spike times and membrane potentials |
 //! | [`datasets`] | `fpsnn-datasets` | XOR, Iris, Yin-Yang, digits, MNIST, encoders |
-//! | [`train`] | `fpsnn-train` | initialisers, optimisers, trainer, checkpoints |
+//! | [`train`] | `fpsnn-train` | the paper's set-ups ([`train::Setup`]), initialisers, optimisers, trainer ([`train::Trainer::builder`], [`train::FitOptions`], prediction), checkpoints |
+//!
+//! Every crate's error converts into [`Error`] with `?`; [`prelude`] holds the names most
+//! programs need.
 //!
 //! # Training: the paper's Yin-Yang run
 //! The whole program that trains the paper's 5-150-3 network on Yin-Yang (DESIGN section
