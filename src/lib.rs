@@ -110,6 +110,12 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+// Compile-time check: the error crosses threads (rayon workers, `Box<dyn Error + Send + Sync>`).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Error>();
+};
+
 /// `Result` with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

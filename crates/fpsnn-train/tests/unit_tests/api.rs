@@ -3,8 +3,8 @@
 use fpsnn_datasets::Dataset;
 use fpsnn_losses::FirstSpikeCrossEntropy;
 use fpsnn_train::{
-    AdamConfig, EpochRecord, FitOptions, Observer, Setup, TrainConfig, TrainError, Trainer,
-    flatten_weights,
+    Adam, AdamConfig, CrossEntropySpec, DataSpec, EpochRecord, FitOptions, Observer, Setup,
+    SetupData, TrainConfig, TrainError, Trainer, TrainerBuilder, flatten_weights,
 };
 
 use super::determinism::{setup, small_yin_yang, trainer};
@@ -173,4 +173,16 @@ fn the_yin_yang_preset_is_the_paper_set_up() {
     let loss = s.loss().unwrap();
     assert_eq!(loss.config().t_max.to_bits(), s.network.t_max.to_bits());
     assert_eq!(TrainConfig::default().batch_size, 32);
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Setup>();
+    check::<SetupData>();
+    check::<DataSpec>();
+    check::<CrossEntropySpec>();
+    check::<TrainerBuilder<FirstSpikeCrossEntropy, Adam>>();
+    check::<Trainer<FirstSpikeCrossEntropy, Adam>>();
+    check::<TrainError>();
 }
