@@ -78,8 +78,7 @@ impl Fixture {
             inputs,
             traces,
             labels: (0..SAMPLES).map(|k| k % 3).collect(),
-            loss: FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, common::YIN_YANG_T_MAX)
-                .expect("valid loss"),
+            loss: common::yin_yang_loss(),
         }
     }
 

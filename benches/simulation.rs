@@ -164,7 +164,7 @@ fn classify(kernel: &ExpKernel, state: State, theta: f64, horizon: Time) -> Opti
 
 /// (c) Kernel evaluation and the crossing search alone.
 fn kernel(c: &mut Criterion) {
-    let params = common::YIN_YANG_PARAMS;
+    let params = common::yin_yang_params();
     let kernel = ExpKernel::from_params(&params).expect("valid kernel");
     let theta = params.theta;
     let horizon = common::YIN_YANG_T_MAX;

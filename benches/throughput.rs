@@ -38,7 +38,11 @@ struct Fixture {
 impl Fixture {
     fn new(name: &'static str, net: Network, data: SpikeDataset) -> Self {
         let out = net.populations().len() - 1;
-        let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, net.t_max()).expect("loss");
+        // the paper's Yin-Yang loss, silent outputs counted at this network's horizon
+        let loss = Setup::yin_yang_paper()
+            .loss
+            .build(net.t_max())
+            .expect("loss");
         let fixture = Self {
             name,
             net,

@@ -36,7 +36,7 @@ use fpsnn::train::MpiCollective;
 use fpsnn::train::distributed::Collective;
 #[cfg(not(feature = "mpi"))]
 use fpsnn::train::distributed::SingleProcess;
-use fpsnn::train::{Adam, Silent, flatten_weights};
+use fpsnn::train::{Adam, flatten_weights};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -188,7 +188,7 @@ fn run<C: Collective + 'static>(world: &Arc<C>) -> Result<bool, Error> {
     t.set_collective(collective);
     let from = t.epoch();
     let start = std::time::Instant::now();
-    t.fit(mine, None, None, epochs, epochs.max(1), &mut Silent)?;
+    t.fit(mine, FitOptions::new(epochs))?;
     let seconds = start.elapsed().as_secs_f64();
     if let Some(path) = args.get("save") {
         t.save(Path::new(path))?;
@@ -197,7 +197,7 @@ fn run<C: Collective + 'static>(world: &Arc<C>) -> Result<bool, Error> {
         return Ok(true);
     }
     let mut reference = trainer(batch)?;
-    reference.fit(&data, None, None, epochs, epochs.max(1), &mut Silent)?;
+    reference.fit(&data, FitOptions::new(epochs))?;
     let same = bits(t.network()) == bits(reference.network());
     println!(
         "{size} rank(s), epochs {from}..{epochs} on {} samples in {seconds:.2} s: weights {} one process trained from scratch",

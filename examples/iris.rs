@@ -18,6 +18,8 @@
 //!     [--validation F [--validation-seed 1]] [--split-seed 0]
 //! ```
 //!
+//! The defaults are `Setup::iris_tuned`; every option changes one field of it.
+//!
 //! `--split-seed S` draws another stratified 120/30 train/test split (default 0, the one
 //! docs/results.md reports); every run of one invocation shares it.
 //!
@@ -42,124 +44,57 @@ mod figures;
 use std::process::ExitCode;
 
 use common::{Args, CliError, Progress};
-use fpsnn::datasets::{Dataset, IrisConfig, iris};
-use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
-use fpsnn::train::{Adam, GradientOptions};
+use fpsnn::train::DataSpec;
 
 fn main() -> ExitCode {
     common::run(real_main)
 }
 
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse(
-        &["quiet"],
-        &[
-            "runs",
-            "seed",
-            "epochs",
-            "batch",
-            "lr",
-            "threads",
-            "t-max",
-            "silent-penalty",
-            "tau0",
-            "tau1",
-            "gamma",
-            "hidden",
-            "bias",
-            "encode-t",
-            "split-seed",
-            "init-hidden",
-            "init-output",
-            "init-hidden-sd",
-            "init-output-sd",
-            "alpha",
-            "beta",
-            "lr-decay",
-            "lr-every",
-            "validation",
-            "validation-seed",
-            "plots",
-            "average-from",
-            "adam-eps",
-        ],
+    let args = Args::parse_words(
+        "quiet",
+        "runs seed epochs batch lr threads t-max silent-penalty tau0 tau1 gamma \
+         hidden bias encode-t split-seed init-hidden init-output init-hidden-sd \
+         init-output-sd alpha beta lr-decay lr-every validation validation-seed plots \
+         average-from adam-eps",
     )?;
+    let mut setup = Setup::iris_tuned();
+    common::apply_options(&args, &mut setup)?;
+    setup.config.schedule = common::lr_schedule(&args, setup.config.schedule, 1)?;
+    setup.optimizer.eps = args.parse_or("adam-eps", setup.optimizer.eps)?;
+    // by default the last 3/7 of the epochs: epochs 1000-1750 of 1750
+    let average_from = (4 * setup.epochs).div_ceil(7).max(1);
+    let average_from = common::average_from(&args, average_from, setup.epochs)?;
+    setup.average_from = (average_from > 0).then_some(average_from);
+    // One split for every run (120/30 stratified, seed `--split-seed`); the runs differ in
+    // initialisation and shuffling.
+    if let DataSpec::Iris {
+        config,
+        reference_times: times,
+    } = &mut setup.data
+    {
+        config.t_max = args.parse_or("encode-t", config.t_max)?;
+        config.seed = args.parse_or("split-seed", config.seed)?;
+        if let Some(text) = args.get("bias") {
+            *times = reference_times(text)?;
+        }
+    }
+    setup.network.inputs = setup.data.num_inputs();
     let runs: usize = args.parse_or("runs", 10)?;
     let seed: u64 = args.parse_or("seed", 0)?;
-    let epochs: usize = args.parse_or("epochs", 1750)?;
-    // by default the last 3/7 of the epochs: epochs 1000-1750 of 1750
-    let average_from = common::average_from(&args, (4 * epochs).div_ceil(7).max(1), epochs)?;
-    let batch: usize = args.parse_or("batch", 30)?;
-    let lr: f64 = args.parse_or("lr", 1e-3)?;
-    let t_max: f64 = args.parse_or("t-max", 30.0)?;
     let quiet = args.flag("quiet");
     let plots = args.get("plots").map(figures::prepare).transpose()?;
-    let silent_penalty: f64 = args.parse_or("silent-penalty", 10.0)?;
-    let tau0: f64 = args.parse_or("tau0", 0.75)?;
-    let tau1: f64 = args.parse_or("tau1", 1.0)?;
-    let adam_eps: f64 = args.parse_or("adam-eps", 1e-8)?;
-    let gamma: f64 = args.parse_or("gamma", 0.0)?;
-    let hidden: usize = args.parse_or("hidden", 10)?;
-    // One reference channel per listed time; a single negative value means none.
-    let bias = reference_times(args.get("bias").unwrap_or("0"))?;
-    let encode_t: f64 = args.parse_or("encode-t", 16.0)?;
-    let split_seed: u64 = args.parse_or("split-seed", 0)?;
-    let init_hidden: f64 = args.parse_or("init-hidden", 1.44)?;
-    let init_output: f64 = args.parse_or("init-output", 1.44)?;
-    let init_hidden_sd: f64 = args.parse_or("init-hidden-sd", 0.72)?;
-    let init_output_sd: f64 = args.parse_or("init-output-sd", 0.072)?;
-    let alpha: f64 = args.parse_or("alpha", 0.5)?;
-    let beta: f64 = args.parse_or("beta", 0.9)?;
-    let decay = (
-        args.parse_or("lr-decay", 1.0)?,
-        args.parse_or("lr-every", 1)?,
-    );
     common::set_threads(args.parse_or("threads", 0)?)?;
     if runs == 0 {
         return Err(CliError("--runs must be >= 1".into()).into());
     }
-    // One split for every run (120/30 stratified, seed `--split-seed`, default 0); the
-    // runs differ in initialisation and shuffling.
-    let mut data = iris(&IrisConfig {
-        t_max: encode_t,
-        seed: split_seed,
-        ..IrisConfig::default()
-    })?;
-    for &time in &bias {
-        data.train = data.train.with_bias_channel(time)?;
-        data.test = data.test.with_bias_channel(time)?;
-    }
-    let (train, validation) = common::hold_out_validation(data.train, 3, &args)?;
+    let data = common::hold_out_validation(setup.data.load()?, &args)?;
     let mut accuracies = Vec::with_capacity(runs);
     let mut validation_accuracies = Vec::new();
     for run in 0..runs {
         let run_seed = seed + run as u64;
-        let spec = FeedForwardSpec {
-            inputs: train.num_inputs(),
-            hidden: vec![hidden],
-            outputs: 3,
-            neuron: NeuronParams::try_new(alpha, beta, 1.0)?,
-            init: vec![(init_hidden, init_hidden_sd), (init_output, init_output_sd)],
-            t_max,
-            max_spikes_per_neuron: 200,
-        };
-        let loss = FirstSpikeCrossEntropy::try_new(tau0, tau1, gamma, t_max)?;
-        let optimizer: Adam = AdamConfig {
-            eps: adam_eps,
-            ..AdamConfig::with_lr(lr)
-        }
-        .build()?;
-        let config = TrainConfig {
-            batch_size: batch,
-            seed: run_seed,
-            schedule: common::step_schedule(decay.0, decay.1),
-            gradient: GradientOptions {
-                silent_label_penalty: silent_penalty,
-                ..GradientOptions::default()
-            },
-        };
-        let mut trainer = Trainer::try_new(spec.build(run_seed)?, 1, loss, optimizer, config)?;
+        let mut trainer = setup.clone().with_seed(run_seed).trainer()?;
         let initial = match &plots {
             Some(_) if run == 0 => Some(figures::first_spikes(
                 "at initialisation",
@@ -169,23 +104,16 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             )?),
             _ => None,
         };
-        if average_from > 0 {
-            trainer.average_weights_from(average_from)?;
-        }
-        let mut progress = Progress::new(quiet, epochs);
+        let mut progress = Progress::new(quiet, setup.epochs);
         trainer.fit(
-            &train,
-            validation.as_ref().map(|v| v as &dyn Dataset),
-            Some(&data.test),
-            epochs,
-            50,
-            &mut progress,
+            &data.train,
+            setup.fit_options(&data).observer(&mut progress),
         )?;
         // the reported network is the mean of the last epochs' weights
         trainer.apply_weight_average()?;
         let test = trainer.evaluate(&data.test)?;
-        let train_stats = trainer.evaluate(&train)?;
-        let validation_text = match &validation {
+        let train_stats = trainer.evaluate(&data.train)?;
+        let validation_text = match &data.validation {
             Some(v) => {
                 let accuracy = 100.0 * trainer.evaluate(v)?.accuracy;
                 validation_accuracies.push(accuracy);

@@ -32,22 +32,24 @@ use std::time::Instant;
 
 use common::{Args, CliError};
 use fpsnn::causal::num_edges;
-use fpsnn::datasets::{Dataset, LatencyEncoder, SpikeDataset, YinYangSplit, yin_yang};
+use fpsnn::datasets::Dataset;
 use fpsnn::prelude::*;
-use fpsnn::train::{Adam, Silent};
+use fpsnn::train::Silent;
 use fpsnn_plots::{LinePlot, Series, fit_loglog, plot_lines};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// The Yin-Yang neuron of the paper.
-const PARAMS: NeuronParams = NeuronParams {
-    alpha: 0.999,
-    beta: 1.0,
-    theta: 1.0,
-};
+/// The horizon of every network here (the paper's Yin-Yang set-up stops at 2).
 const T_MAX: Time = 4.0;
+
+/// The paper's Yin-Yang set-up (`Setup::yin_yang_paper`) simulated to [`T_MAX`].
+fn yin_yang_setup() -> Setup {
+    let mut setup = Setup::yin_yang_paper();
+    setup.network.t_max = T_MAX;
+    setup
+}
 
 /// Sizes of one run.
 struct Plan {
@@ -99,32 +101,37 @@ impl Plan {
 }
 
 /// A `inputs - hidden[0] - ... - 3` feed-forward network with the paper's Yin-Yang neuron
-/// ([`FeedForwardSpec`], weights seeded from `rng`): first layer weights `first` (mean,
-/// sd), deeper layers scaled so that every hidden layer keeps a few spikes per neuron,
-/// output (2, 0.1).
+/// ([`yin_yang_setup`], weights seeded from `rng`): first layer weights `first` (mean, sd),
+/// deeper layers scaled so that every hidden layer keeps a few spikes per neuron (the
+/// paper's first-layer drive, 5 inputs of mean weight 1.5, spread over `pre` neurons that
+/// fire about four times), output as the paper's; at most 1000 spikes per neuron.
 fn network(
     rng: &mut StdRng,
     inputs: usize,
     hidden: &[usize],
     first: (f64, f64),
 ) -> Result<Network> {
+    let paper = yin_yang_setup().network;
     let mut init = Vec::with_capacity(hidden.len() + 1);
     init.push(first);
     for &pre in &hidden[..hidden.len() - 1] {
-        let mean = 5.0 * 1.5 / (4.0 * pre as f64);
+        let mean = 5.0 * paper.init[0].0 / (4.0 * pre as f64);
         init.push((mean, 2.0 * mean));
     }
-    init.push((2.0, 0.1));
+    init.push(paper.init[1]);
     let spec = FeedForwardSpec {
         inputs,
         hidden: hidden.to_vec(),
-        outputs: 3,
-        neuron: PARAMS,
         init,
-        t_max: T_MAX,
         max_spikes_per_neuron: 1000,
+        ..paper
     };
     Ok(spec.build(rng.random())?)
+}
+
+/// The first layer's weights (mean, sd) of the paper's Yin-Yang set-up, N(1.5, 0.8).
+fn paper_first_layer() -> (f64, f64) {
+    yin_yang_setup().network.init[0]
 }
 
 /// Yin-Yang-like inputs: `(x, y, 1 - x, 1 - y)` at `0.15 + 1.85 v` and a bias spike at 0.9.
@@ -253,7 +260,7 @@ fn time_gradients(
 ) -> Result<GradRow> {
     let started = Instant::now();
     let out = net.populations().len() - 1;
-    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, T_MAX)?;
+    let loss = yin_yang_setup().loss()?;
     let params = ParamLayout::new(net).len() as f64;
     let mut row = GradRow {
         study,
@@ -330,25 +337,11 @@ struct ThreadRow {
 
 /// Seconds of one Yin-Yang training epoch (paper set-up) with `threads` threads.
 fn time_epoch(threads: usize, samples: Option<usize>, seed: u64, min_seconds: f64) -> Result<f64> {
-    let encoder = LatencyEncoder::yin_yang();
-    let train = yin_yang(YinYangSplit::Train, &encoder)?;
-    let train: Box<dyn Dataset> = match samples {
-        Some(n) => {
-            let subset: Vec<_> = (0..n.min(train.len()))
-                .map(|k| Dataset::sample(&train, k))
-                .collect();
-            Box::new(SpikeDataset::try_new(subset, 5, 3)?)
-        }
-        None => Box::new(train),
-    };
-    let spec = FeedForwardSpec {
-        inputs: 5,
-        hidden: vec![150],
-        outputs: 3,
-        neuron: PARAMS,
-        init: vec![(1.5, 0.8), (2.0, 0.1)],
-        t_max: T_MAX,
-        max_spikes_per_neuron: 100,
+    let setup = yin_yang_setup().with_seed(seed);
+    let train = setup.data.load()?.train;
+    let train = match samples {
+        Some(n) => train.select(&(0..n.min(train.len())).collect::<Vec<_>>())?,
+        None => train,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -357,16 +350,8 @@ fn time_epoch(threads: usize, samples: Option<usize>, seed: u64, min_seconds: f6
     let mut best = f64::INFINITY;
     for _ in 0..if min_seconds > 0.0 { 5 } else { 1 } {
         let t = Instant::now();
-        let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, T_MAX)?;
-        let optimizer: Adam = AdamConfig::with_lr(5e-4).build()?;
-        let config = TrainConfig {
-            batch_size: 150,
-            seed,
-            schedule: Default::default(),
-            gradient: Default::default(),
-        };
-        let mut trainer = Trainer::try_new(spec.build(seed)?, 1, loss, optimizer, config)?;
-        pool.install(|| trainer.train_epoch(train.as_ref(), &mut Silent))?;
+        let mut trainer = setup.trainer()?;
+        pool.install(|| trainer.train_epoch(&train, &mut Silent))?;
         best = best.min(t.elapsed().as_secs_f64());
     }
     Ok(best)
@@ -449,7 +434,7 @@ fn real_main() -> Result<()> {
     let mut sim = Vec::new();
     let inputs = yin_yang_inputs(&mut rng, plan.sim_samples)?;
     for &h in &plan.sim_hidden {
-        let net = network(&mut rng, 5, &[h], (1.5, 0.8))?;
+        let net = network(&mut rng, 5, &[h], paper_first_layer())?;
         let (seconds, spikes) = time_simulation(&net, &inputs, plan.min_seconds)?;
         sim.push(SimRow {
             study: "neurons",
@@ -546,7 +531,7 @@ fn real_main() -> Result<()> {
     let mut grads = Vec::new();
     let inputs = yin_yang_inputs(&mut rng, plan.grad_samples)?;
     for &h in &plan.grad_hidden {
-        let net = network(&mut rng, 5, &[h], (1.5, 0.8))?;
+        let net = network(&mut rng, 5, &[h], paper_first_layer())?;
         grads.push(time_gradients(
             "hidden",
             &net,
@@ -557,7 +542,7 @@ fn real_main() -> Result<()> {
     }
     for &d in &plan.grad_depth {
         let hidden = vec![plan.depth_width; d];
-        let net = network(&mut rng, 5, &hidden, (1.5, 0.8))?;
+        let net = network(&mut rng, 5, &hidden, paper_first_layer())?;
         grads.push(time_gradients(
             "depth",
             &net,

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use common::{Args, CliError};
 use fpsnn::causal::num_edges;
-use fpsnn::datasets::{Dataset, LatencyEncoder, SpikeDataset, YinYangSplit, image_like, yin_yang};
+use fpsnn::datasets::image_like;
 use fpsnn::prelude::*;
 use fpsnn::train::{GradientOptions, batch, training_sim_options};
 
@@ -41,30 +41,18 @@ struct Case {
 }
 
 fn cases(samples: usize) -> Result<Vec<Case>> {
-    let yin_yang_neuron = NeuronParams::try_new(0.999, 1.0, 1.0)?;
-    let yy = FeedForwardSpec {
-        inputs: 5,
-        hidden: vec![150],
-        outputs: 3,
-        neuron: yin_yang_neuron,
-        init: vec![(1.5, 0.8), (2.0, 0.1)],
-        t_max: 4.0,
-        max_spikes_per_neuron: 1000,
-    };
-    let train = yin_yang(YinYangSplit::Train, &LatencyEncoder::yin_yang())?;
-    let yy_data = SpikeDataset::try_new(
-        (0..samples.min(train.len()))
-            .map(|i| train.get(i).expect("index in range"))
-            .collect(),
-        train.num_inputs(),
-        3,
-    )?;
+    // the paper's Yin-Yang network, simulated to t_max 4 with a spike cap of 1000
+    let mut yy = Setup::yin_yang_paper();
+    yy.network.t_max = 4.0;
+    yy.network.max_spikes_per_neuron = 1000;
+    let train = yy.data.load()?.train;
+    let yy_data = train.select(&(0..samples.min(train.len())).collect::<Vec<_>>())?;
     let images = image_like(samples, 784, 10, 2.0, 14)?;
     let image_net = |hidden: usize| FeedForwardSpec::latency_images(hidden).build(14);
     Ok(vec![
         Case {
             name: "Yin-Yang 5-150-3",
-            net: yy.build(14)?,
+            net: yy.network.build(14)?,
             data: yy_data,
         },
         Case {
@@ -98,14 +86,10 @@ fn work(case: &Case) -> Result<(f64, f64, f64)> {
     Ok((updates as f64 / n, edges as f64 / n, spikes as f64 / n))
 }
 
-/// The first-spike cross-entropy the timed minibatches use.
+/// The first-spike cross-entropy the timed minibatches use: the paper's Yin-Yang loss,
+/// silent outputs counted at the network's horizon.
 fn loss(case: &Case) -> Result<FirstSpikeCrossEntropy> {
-    Ok(FirstSpikeCrossEntropy::try_new(
-        0.2,
-        1.0,
-        0.005,
-        case.net.t_max(),
-    )?)
+    Ok(Setup::yin_yang_paper().loss.build(case.net.t_max())?)
 }
 
 /// Fastest wall time of `repeats` minibatches over all samples.

@@ -9,6 +9,9 @@
 //!     [--silent-penalty L] [--plots DIR]
 //! ```
 //!
+//! `--preset tuned` (default) is `Setup::xor_tuned`, `--preset paper` `Setup::xor_paper`;
+//! the other options change one field of the preset (`--epochs` is the step cap).
+//!
 //! `--plots DIR` also trains initialisation `--seed` for 60 full-batch steps and writes its
 //! training curves, first-spike histograms, raster and membrane potentials into `DIR`.
 
@@ -20,28 +23,16 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use common::{Args, CliError};
-use fpsnn::datasets::{Dataset, xor};
-use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
-use fpsnn::train::{Adam, GradientOptions, Silent};
+use fpsnn::train::Silent;
 use rayon::prelude::*;
-
-/// The set-up (DESIGN section 4 defaults; tunable from the command line).
-#[derive(Clone, Copy)]
-struct Setup {
-    t_max: f64,
-    lr: f64,
-    tau0: f64,
-    tau1: f64,
-    gamma: f64,
-    silent_penalty: f64,
-}
 
 fn main() -> ExitCode {
     common::run(real_main)
 }
 
-/// Whether every pattern's label output fires strictly before the other output.
+/// Whether every pattern's label output fires strictly before the other output (stricter
+/// than the trainer's accuracy, which breaks a tie towards the lower index).
 fn all_correct(network: &Network, data: &dyn Dataset) -> Result<bool, SimError> {
     for i in 0..data.len() {
         let sample = data.sample(i);
@@ -66,50 +57,10 @@ fn all_correct(network: &Network, data: &dyn Dataset) -> Result<bool, SimError> 
     Ok(true)
 }
 
-type XorTrainer = Trainer<FirstSpikeCrossEntropy, Adam>;
-
-/// The full-batch trainer of initialisation `seed`.
-fn trainer(
-    seed: u64,
-    setup: Setup,
-) -> Result<XorTrainer, Box<dyn std::error::Error + Send + Sync>> {
-    let spec = FeedForwardSpec {
-        inputs: 2,
-        hidden: vec![4],
-        outputs: 2,
-        neuron: NeuronParams::try_new(1.0, 0.99, 1.0)?,
-        init: vec![(3.0, 1.0), (2.0, 0.1)],
-        t_max: setup.t_max,
-        max_spikes_per_neuron: 100,
-    };
-    let loss = FirstSpikeCrossEntropy::try_new(setup.tau0, setup.tau1, setup.gamma, setup.t_max)?;
-    let optimizer: Adam = AdamConfig::with_lr(setup.lr).build()?;
-    let config = TrainConfig {
-        batch_size: 4,
-        seed,
-        schedule: Default::default(),
-        gradient: GradientOptions {
-            silent_label_penalty: setup.silent_penalty,
-            ..GradientOptions::default()
-        },
-    };
-    Ok(Trainer::try_new(
-        spec.build(seed)?,
-        1,
-        loss,
-        optimizer,
-        config,
-    )?)
-}
-
-/// Steps until convergence from initialisation `seed`, or `None` past `cap`.
-fn steps_to_converge(
-    seed: u64,
-    cap: usize,
-    setup: Setup,
-) -> Result<Option<usize>, Box<dyn std::error::Error + Send + Sync>> {
-    let data = xor();
-    let mut trainer = trainer(seed, setup)?;
+/// Full-batch steps until convergence from initialisation `seed`, or `None` past `cap`.
+fn steps_to_converge(setup: &Setup, seed: u64, cap: usize) -> Result<Option<usize>, fpsnn::Error> {
+    let data = setup.data.load()?.train;
+    let mut trainer = setup.clone().with_seed(seed).trainer()?;
     for step in 0..=cap {
         if all_correct(trainer.network(), &data)? {
             return Ok(Some(step));
@@ -122,43 +73,20 @@ fn steps_to_converge(
 }
 
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse(
-        &["quiet"],
-        &[
-            "inits",
-            "cap",
-            "seed",
-            "threads",
-            "epochs",
-            "t-max",
-            "lr",
-            "tau0",
-            "tau1",
-            "gamma",
-            "preset",
-            "silent-penalty",
-            "plots",
-        ],
+    let args = Args::parse_words(
+        "quiet",
+        "inits cap seed threads epochs t-max lr tau0 tau1 gamma preset silent-penalty \
+         plots",
     )?;
-    // `paper`: DESIGN section 4 (lr 0.1, tau0 0.1, tau1 1, gamma 0.2); `tuned` (default):
-    // lr 0.15, tau0 0.05, tau1 2, gamma 0.02, the best of a search over learning rate,
-    // tau0, tau1, gamma and t_max on initialisations 0..999, confirmed on 1000..3999
-    // (docs/results.md).
-    let (lr, tau0, tau1, gamma) = match args.get("preset").unwrap_or("tuned") {
-        "paper" => (0.1, 0.1, 1.0, 0.2),
-        "tuned" => (0.15, 0.05, 2.0, 0.02),
+    let mut setup = match args.get("preset").unwrap_or("tuned") {
+        "paper" => Setup::xor_paper(),
+        "tuned" => Setup::xor_tuned(),
         other => return Err(CliError(format!("unknown preset `{other}` (paper, tuned)")).into()),
     };
-    let setup = Setup {
-        t_max: args.parse_or("t-max", 8.0)?,
-        lr: args.parse_or("lr", lr)?,
-        tau0: args.parse_or("tau0", tau0)?,
-        tau1: args.parse_or("tau1", tau1)?,
-        gamma: args.parse_or("gamma", gamma)?,
-        silent_penalty: args.parse_or("silent-penalty", 0.0)?,
-    };
+    // `--epochs` is the step cap; `--cap` overrides it
+    common::apply_options(&args, &mut setup)?;
     let inits: usize = args.parse_or("inits", 1000)?;
-    let cap: usize = args.parse_or("cap", args.parse_or("epochs", 1000)?)?;
+    let cap: usize = args.parse_or("cap", setup.epochs)?;
     let seed: u64 = args.parse_or("seed", 0)?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     if inits == 0 {
@@ -167,9 +95,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Instant::now();
     let results: Vec<Option<usize>> = (0..inits as u64)
         .into_par_iter()
-        .map(|i| steps_to_converge(seed + i, cap, setup))
-        .collect::<Result<_, _>>()
-        .map_err(|e| CliError(e.to_string()))?;
+        .map(|i| steps_to_converge(&setup, seed + i, cap))
+        .collect::<Result<_, _>>()?;
     let converged: Vec<usize> = results.iter().flatten().copied().collect();
     let failed = inits - converged.len();
     let steps: Vec<f64> = converged.iter().map(|&s| s as f64).collect();
@@ -191,11 +118,11 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     );
     if let Some(dir) = args.get("plots") {
         let dir = figures::prepare(dir)?;
-        let data = xor();
-        let mut trainer = trainer(seed, setup).map_err(|e| CliError(e.to_string()))?;
+        let data = setup.data.load()?.test;
+        let mut trainer = setup.clone().with_seed(seed).trainer()?;
         let (net, out) = (trainer.network(), trainer.output());
         let initial = figures::first_spikes("at initialisation", net, out, &data)?;
-        trainer.fit(&data, None, Some(&data), 60, 1, &mut Silent)?;
+        trainer.fit(&data, FitOptions::new(60).test(&data))?;
         trainer.write_history_csv(&dir.join("history.csv"))?;
         let (net, out) = (trainer.network(), trainer.output());
         let title = format!("XOR, initialisation {seed}");

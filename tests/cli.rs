@@ -315,16 +315,10 @@ fn yinyang_averages_weights_across_a_resume() {
     // the same last weights, optimiser state and average (the histories differ: the first
     // part evaluated its last epoch, 2)
     let load = |name: &str| {
-        use fpsnn::train::{AdamConfig, Trainer, flatten_weights};
-        let loss = fpsnn::losses::FirstSpikeCrossEntropy::try_new(1.0, 1.0, 0.0, 2.0).unwrap();
-        let config = fpsnn::train::TrainConfig {
-            batch_size: 1,
-            seed: 0,
-            schedule: Default::default(),
-            gradient: Default::default(),
-        };
-        let adam = AdamConfig::default().build().unwrap();
-        let t = Trainer::resume(std::path::Path::new(&path(name)), loss, adam, config).unwrap();
+        use fpsnn::train::{Setup, flatten_weights};
+        let t = Setup::yin_yang_paper()
+            .resume(std::path::Path::new(&path(name)))
+            .unwrap();
         let average = t.weight_average().unwrap().clone();
         assert_eq!((average.from_epoch(), average.count()), (2, 2));
         let bits = |v: Vec<f64>| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();

@@ -24,8 +24,8 @@ use fpsnn::sim::{
     simulate,
 };
 use fpsnn::train::{
-    Adam, AdamConfig, FeedForwardSpec, GradientOptions, LrSchedule, SampleFailure, SgdConfig,
-    Silent, TrainConfig, TrainError, Trainer, sample_gradient, set_weights,
+    Adam, AdamConfig, FeedForwardSpec, FitOptions, GradientOptions, LrSchedule, SampleFailure,
+    Setup, SgdConfig, Silent, TrainConfig, TrainError, Trainer, sample_gradient, set_weights,
 };
 use nalgebra::DMatrix;
 
@@ -200,53 +200,49 @@ fn w1(x: f64) -> DMatrix<f64> {
     DMatrix::from_element(1, 1, x)
 }
 
+/// The paper's Yin-Yang set-up with a 5-3-3 network simulated to t_max 4, Adam 5e-3.
+fn small_setup() -> Setup {
+    let mut setup = Setup::yin_yang_paper();
+    setup.network.hidden = vec![3];
+    setup.network.t_max = 4.0;
+    setup.optimizer.lr = 5e-3;
+    setup
+}
+
 fn loss() -> FirstSpikeCrossEntropy {
-    FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap()
+    small_setup().loss().unwrap()
 }
 
 fn config(batch_size: usize) -> TrainConfig {
     TrainConfig {
         batch_size,
-        seed: 0,
-        schedule: LrSchedule::Constant,
-        gradient: GradientOptions::default(),
+        ..TrainConfig::default()
     }
 }
 
 /// A 5-3-3 network for Yin-Yang input (what `yinyang --resume` expects).
 fn small_spec() -> FeedForwardSpec {
-    FeedForwardSpec {
-        inputs: 5,
-        hidden: vec![3],
-        outputs: 3,
-        neuron: NeuronParams::try_new(0.999, 1.0, 1.0).unwrap(),
-        init: vec![(1.5, 0.8), (2.0, 0.1)],
-        t_max: 4.0,
-        max_spikes_per_neuron: 100,
-    }
+    small_setup().network
 }
 
 fn small_trainer() -> Trainer<FirstSpikeCrossEntropy, Adam> {
-    Trainer::try_new(
-        small_spec().build(1).unwrap(),
-        1,
-        loss(),
-        AdamConfig::with_lr(5e-3).build().unwrap(),
-        config(8),
-    )
-    .unwrap()
+    let network = small_spec().build(1).unwrap();
+    let adam = small_setup().optimizer.build().unwrap();
+    Trainer::builder(network, loss(), adam)
+        .config(config(8))
+        .build()
+        .unwrap()
 }
 
 fn first_yin_yang(n: usize) -> SpikeDataset {
     let full = yin_yang(YinYangSplit::Train, &LatencyEncoder::yin_yang()).unwrap();
-    SpikeDataset::try_new((0..n).map(|i| full.sample(i)).collect(), 5, 3).unwrap()
+    full.select(&(0..n).collect::<Vec<_>>()).unwrap()
 }
 
 /// A small checkpoint (a 5-3-3 network after one epoch on 16 Yin-Yang samples).
 fn small_checkpoint() -> Vec<u8> {
     let mut t = small_trainer();
-    t.fit(&first_yin_yang(16), None, None, 1, 1, &mut Silent)
-        .unwrap();
+    t.fit(&first_yin_yang(16), FitOptions::new(1)).unwrap();
     t.checkpoint_bytes().unwrap()
 }
 
@@ -822,7 +818,7 @@ fn bad_input_matrix_through_the_api() {
     m.api(
         "labels out of range",
         "training on an unvalidated dataset",
-        small_trainer().fit(&raw_bad_label, None, None, 1, 1, &mut Silent),
+        small_trainer().fit(&raw_bad_label, FitOptions::new(1)),
         |e| matches!(e, TrainError::Loss(LossError::LabelOutOfRange { .. })),
         "label 9",
     );
@@ -843,7 +839,7 @@ fn bad_input_matrix_through_the_api() {
     m.api(
         "empty datasets",
         "Trainer::fit",
-        small_trainer().fit(&empty, None, None, 1, 1, &mut Silent),
+        small_trainer().fit(&empty, FitOptions::new(1)),
         |e| matches!(e, TrainError::EmptyDataset),
         "empty",
     );
@@ -857,7 +853,7 @@ fn bad_input_matrix_through_the_api() {
     m.api(
         "empty datasets",
         "empty validation set",
-        small_trainer().fit(&first_yin_yang(4), Some(&empty), None, 1, 1, &mut Silent),
+        small_trainer().fit(&first_yin_yang(4), FitOptions::new(1).validation(&empty)),
         |e| matches!(e, TrainError::EmptyDataset),
         "empty",
     );
@@ -925,6 +921,48 @@ fn bad_input_matrix_through_the_api() {
             )
         },
         "batch_size",
+    );
+    m.api(
+        "bad training configuration",
+        "loss horizon is not the network's t_max",
+        Trainer::builder(
+            small_spec().build(0).unwrap(),
+            FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 2.0).unwrap(),
+            AdamConfig::with_lr(1e-3).build().unwrap(),
+        )
+        .build(),
+        |e| matches!(e, TrainError::HorizonMismatch { .. }),
+        "t_max",
+    );
+    m.api(
+        "bad training configuration",
+        "set-up network does not fit its data",
+        Setup {
+            network: FeedForwardSpec {
+                inputs: 4,
+                ..small_spec()
+            },
+            ..small_setup()
+        }
+        .trainer(),
+        |e| {
+            matches!(
+                e,
+                TrainError::SetupMismatch {
+                    network: 4,
+                    data: 5,
+                    ..
+                }
+            )
+        },
+        "input channels",
+    );
+    m.api(
+        "bad samples",
+        "prediction for an input with a missing channel",
+        small_trainer().predict(&Sample::new(vec![vec![0.5]; 4], 0)),
+        |e| matches!(e, TrainError::Sim(_)),
+        "channel",
     );
     m.api(
         "bad training configuration",
@@ -1558,6 +1596,8 @@ fn bad_input_matrix_through_the_examples() {
         &[
             "--resume",
             &good,
+            "--t-max",
+            "4",
             "--epochs",
             "1",
             "--quiet",
@@ -1567,6 +1607,17 @@ fn bad_input_matrix_through_the_examples() {
             "/nonexistent/dir/h.csv",
         ],
         "/nonexistent/dir/h.csv",
+        &keep,
+    );
+    // the checkpoint's network simulates to t_max 4; the preset's loss counts silence at 2
+    m.cli(
+        "checkpoint files",
+        "yinyang --resume with another --t-max",
+        "yinyang",
+        &[
+            "--resume", &good, "--epochs", "1", "--quiet", "--save", &save,
+        ],
+        "t_max",
         &keep,
     );
 
@@ -1663,7 +1714,9 @@ fn bad_input_matrix_through_the_examples() {
     // control: the good checkpoint resumes (no training with --epochs 0) and saves
     let out_path = path("out.ckpt");
     let status = Command::new(example("yinyang"))
-        .args(["--resume", &good, "--epochs", "0", "--quiet", "--save"])
+        .args([
+            "--resume", &good, "--t-max", "4", "--epochs", "0", "--quiet", "--save",
+        ])
         .arg(&out_path)
         .output()
         .unwrap();

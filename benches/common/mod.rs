@@ -14,21 +14,37 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use std::time::Duration;
 
-/// The Yin-Yang neuron parameters of the paper (alpha = 0.999, beta = 1, theta = 1).
-pub(crate) const YIN_YANG_PARAMS: NeuronParams = NeuronParams {
-    alpha: 0.999,
-    beta: 1.0,
-    theta: 1.0,
-};
-
-/// Yin-Yang horizon used by the benches.
+/// Yin-Yang horizon used by the benches (the paper's set-up stops at 2).
 pub(crate) const YIN_YANG_T_MAX: Time = 4.0;
 
-/// Hidden-layer weights of the first hidden layer (mean, sd), as in the paper.
-pub(crate) const HIDDEN_WEIGHTS: (f64, f64) = (1.5, 0.8);
+/// The paper's Yin-Yang set-up (`Setup::yin_yang_paper`) simulated to [`YIN_YANG_T_MAX`]:
+/// the neuron (alpha = 0.999, beta = 1, theta = 1), the initial weights N(1.5, 0.8) of the
+/// first hidden layer and N(2, 0.1) of the output, and the loss.
+pub(crate) fn yin_yang_setup() -> Setup {
+    let mut setup = Setup::yin_yang_paper();
+    setup.network.t_max = YIN_YANG_T_MAX;
+    setup
+}
+
+/// The Yin-Yang neuron parameters of the paper.
+pub(crate) fn yin_yang_params() -> NeuronParams {
+    yin_yang_setup().network.neuron
+}
+
+/// Weights of the first hidden layer (mean, sd), as in the paper.
+fn hidden_weights() -> (f64, f64) {
+    yin_yang_setup().network.init[0]
+}
 
 /// Output weights (mean, sd), as in the paper.
-pub(crate) const OUTPUT_WEIGHTS: (f64, f64) = (2.0, 0.1);
+fn output_weights() -> (f64, f64) {
+    yin_yang_setup().network.init[1]
+}
+
+/// The paper's Yin-Yang loss, silent outputs counted at [`YIN_YANG_T_MAX`].
+pub(crate) fn yin_yang_loss() -> FirstSpikeCrossEntropy {
+    yin_yang_setup().loss().expect("valid loss")
+}
 
 /// Modest criterion settings: the bench machine is small and shared.
 pub(crate) fn configure(group: &mut BenchmarkGroup<'_, WallTime>) {
@@ -60,28 +76,28 @@ pub(crate) fn normal_matrix(
 /// four times, with `sd = 2 mean` so that some weights are negative. This keeps every hidden
 /// layer at roughly four spikes per neuron.
 pub(crate) fn deep_hidden_weights(pre: usize) -> (f64, f64) {
-    let mean = 5.0 * HIDDEN_WEIGHTS.0 / (4.0 * pre as f64);
+    let mean = 5.0 * hidden_weights().0 / (4.0 * pre as f64);
     (mean, 2.0 * mean)
 }
 
 /// A `5 - hidden[0] - ... - hidden[n-1] - 3` feed-forward network with the Yin-Yang
 /// parameters: populations `h0`, `h1`, ..., `out`; first hidden layer normal
-/// [`HIDDEN_WEIGHTS`], deeper hidden layers [`deep_hidden_weights`], output
-/// [`OUTPUT_WEIGHTS`]; at most `cap` spikes per neuron.
+/// [`hidden_weights`], deeper hidden layers [`deep_hidden_weights`], output
+/// [`output_weights`]; at most `cap` spikes per neuron.
 pub(crate) fn yin_yang_network(rng: &mut StdRng, hidden: &[usize], cap: usize) -> Network {
     let mut populations = Vec::new();
     let mut projections = Vec::new();
     let mut pre = 5;
     for (l, &size) in hidden.iter().enumerate() {
         let (mean, sd) = if l == 0 {
-            HIDDEN_WEIGHTS
+            hidden_weights()
         } else {
             deep_hidden_weights(pre)
         };
         populations.push(PopulationSpec {
             name: format!("h{l}"),
             size,
-            params: YIN_YANG_PARAMS,
+            params: yin_yang_params(),
         });
         projections.push(ProjectionSpec {
             from: if l == 0 {
@@ -99,7 +115,7 @@ pub(crate) fn yin_yang_network(rng: &mut StdRng, hidden: &[usize], cap: usize) -
     populations.push(PopulationSpec {
         name: "out".to_owned(),
         size: 3,
-        params: YIN_YANG_PARAMS,
+        params: yin_yang_params(),
     });
     projections.push(ProjectionSpec {
         from: if out == 0 {
@@ -108,7 +124,7 @@ pub(crate) fn yin_yang_network(rng: &mut StdRng, hidden: &[usize], cap: usize) -
             Source::Population(out - 1)
         },
         to: out,
-        weights: normal_matrix(rng, pre, 3, OUTPUT_WEIGHTS.0, OUTPUT_WEIGHTS.1).into(),
+        weights: normal_matrix(rng, pre, 3, output_weights().0, output_weights().1).into(),
         delay: 0.0,
     });
     Network::try_new(5, populations, projections, YIN_YANG_T_MAX, cap).expect("valid network")

@@ -155,16 +155,17 @@ pub fn sample_figures(
 }
 
 /// The Yin-Yang decision map: the official test points and the class regions over a
-/// `cells x cells` grid of the unit square (cells outside the big circle left blank).
-pub fn yin_yang_map(dir: &Path, network: &Network, output: usize, cells: usize) -> Result<()> {
+/// `cells x cells` grid of the unit square (cells outside the big circle left blank), each
+/// point classified by `trainer.predict` (the rule and the simulation training uses).
+pub fn yin_yang_map<L, O>(dir: &Path, trainer: &Trainer<L, O>, cells: usize) -> Result<()>
+where
+    L: fpsnn::losses::Loss<Target = usize>,
+    O: fpsnn::train::Optimizer,
+{
     let encoder = LatencyEncoder::yin_yang();
     let predict = |x: f64, y: f64| -> Result<Option<usize>> {
-        let input = InputSpikes::try_new(encoder.encode(&[x, y, 1.0 - x, 1.0 - y])?)?;
-        let options = SimOptions::default()
-            .with_first_spike_only(output)
-            .with_early_stop();
-        let trace = simulate(network, &input, &options)?;
-        Ok(predict_first_spike(&trace.populations[output].spikes))
+        let input = encoder.encode(&[x, y, 1.0 - x, 1.0 - y])?;
+        Ok(trainer.predict(&Sample::new(input, 0))?)
     };
     let test = YinYangPoints::official(YinYangSplit::Test);
     let points: Vec<(f64, f64)> = test.points().iter().map(|p| (p.x, p.y)).collect();

@@ -50,6 +50,13 @@ impl Args {
         })
     }
 
+    /// As [`Args::parse`], with the names as whitespace-separated lists.
+    pub fn parse_words(flags: &str, options: &str) -> Result<Self, CliError> {
+        let flags: Vec<&str> = flags.split_whitespace().collect();
+        let options: Vec<&str> = options.split_whitespace().collect();
+        Self::parse(&flags, &options)
+    }
+
     /// Whether `--name` was given.
     pub fn flag(&self, name: &str) -> bool {
         self.flags.iter().any(|f| f == name)
@@ -204,6 +211,57 @@ pub fn step_schedule(factor: f64, every: usize) -> fpsnn::train::LrSchedule {
     }
 }
 
+/// `--lr-decay F --lr-every N` over the preset's schedule: a constant preset rate is
+/// factor 1 every `every` epochs (the example's default period), a staircase its own
+/// factor and period.
+pub fn lr_schedule(
+    args: &Args,
+    preset: fpsnn::train::LrSchedule,
+    every: usize,
+) -> Result<fpsnn::train::LrSchedule, CliError> {
+    use fpsnn::train::LrSchedule;
+    let (factor, every) = match preset {
+        LrSchedule::Constant => (1.0, every),
+        LrSchedule::Step { factor, every } => (factor, every),
+    };
+    Ok(step_schedule(
+        args.parse_or("lr-decay", factor)?,
+        args.parse_or("lr-every", every)?,
+    ))
+}
+
+/// The options the training examples share, applied to a preset: `--epochs`, `--batch`,
+/// `--lr`, `--hidden` (one hidden layer), `--t-max`, `--alpha`, `--beta`, `--init-hidden`,
+/// `--init-hidden-sd`, `--init-output`, `--init-output-sd`, `--tau0`, `--tau1`, `--gamma`,
+/// `--silent-penalty`, each defaulting to the preset's value (an example accepts only the
+/// ones it lists).
+pub fn apply_options(args: &Args, setup: &mut fpsnn::train::Setup) -> Result<(), CliError> {
+    setup.epochs = args.parse_or("epochs", setup.epochs)?;
+    setup.config.batch_size = args.parse_or("batch", setup.config.batch_size)?;
+    setup.optimizer.lr = args.parse_or("lr", setup.optimizer.lr)?;
+    if let Some(hidden) = setup.network.hidden.first().copied() {
+        setup.network.hidden = vec![args.parse_or("hidden", hidden)?];
+    }
+    setup.network.t_max = args.parse_or("t-max", setup.network.t_max)?;
+    let neuron = &mut setup.network.neuron;
+    neuron.alpha = args.parse_or("alpha", neuron.alpha)?;
+    neuron.beta = args.parse_or("beta", neuron.beta)?;
+    if let [hidden, output] = &mut setup.network.init[..] {
+        hidden.0 = args.parse_or("init-hidden", hidden.0)?;
+        hidden.1 = args.parse_or("init-hidden-sd", hidden.1)?;
+        output.0 = args.parse_or("init-output", output.0)?;
+        output.1 = args.parse_or("init-output-sd", output.1)?;
+    }
+    let loss = &mut setup.loss;
+    loss.tau0 = args.parse_or("tau0", loss.tau0)?;
+    loss.tau1 = args.parse_or("tau1", loss.tau1)?;
+    loss.gamma = args.parse_or("gamma", loss.gamma)?;
+    let gradient = &mut setup.config.gradient;
+    gradient.silent_label_penalty =
+        args.parse_or("silent-penalty", gradient.silent_label_penalty)?;
+    Ok(())
+}
+
 /// `--average-from E`: the first epoch whose weights enter the reported mean (weight
 /// averaging), `default` when not given; 0 turns averaging off. An `E` after the last
 /// epoch would average nothing and report the last weights unasked, so it is an error.
@@ -217,24 +275,16 @@ pub fn average_from(args: &Args, default: usize, epochs: usize) -> Result<usize,
     Ok(from)
 }
 
-/// The `--validation F [--validation-seed S]` hold-out: a stratified fraction `F` of
-/// `train` (split seed `S`, default 1) becomes a validation set to choose settings on, so
-/// the test split stays for reporting. Several seeds give several hold-outs of the same
-/// training part, which averages out the luck of one small hold-out. `F = 0` (the default)
-/// keeps `train` whole and returns no validation set; `--validation-seed` without
+/// The `--validation F [--validation-seed S]` hold-out: a stratified fraction `F` of the
+/// training set (split seed `S`, default 1; `SetupData::hold_out`) becomes the validation
+/// set to choose settings on, so the test split stays for reporting. Several seeds give
+/// several hold-outs of the same training part, which averages out the luck of one small
+/// hold-out. `F = 0` (the default) keeps the data as it is; `--validation-seed` without
 /// `--validation` is an error rather than silently ignored.
 pub fn hold_out_validation(
-    train: fpsnn::datasets::SpikeDataset,
-    classes: usize,
+    data: fpsnn::train::SetupData,
     args: &Args,
-) -> Result<
-    (
-        fpsnn::datasets::SpikeDataset,
-        Option<fpsnn::datasets::SpikeDataset>,
-    ),
-    Box<dyn std::error::Error>,
-> {
-    use fpsnn::datasets::{Dataset, SpikeDataset, stratified_split};
+) -> Result<fpsnn::train::SetupData, Box<dyn std::error::Error>> {
     let fraction: f64 = args.parse_or("validation", 0.0)?;
     let seed: u64 = args.parse_or("validation-seed", 1)?;
     if !(0.0..1.0).contains(&fraction) {
@@ -249,17 +299,7 @@ pub fn hold_out_validation(
                 CliError("--validation-seed needs --validation F with F > 0".into()).into(),
             );
         }
-        return Ok((train, None));
+        return Ok(data);
     }
-    let labels: Vec<usize> = train.samples().iter().map(|s| s.label).collect();
-    let parts = stratified_split(&labels, classes, fraction, seed)?;
-    let (inputs, samples) = (train.num_inputs(), train.into_samples());
-    let pick = |indices: &[usize]| {
-        SpikeDataset::try_new(
-            indices.iter().map(|&i| samples[i].clone()).collect(),
-            inputs,
-            classes,
-        )
-    };
-    Ok((pick(&parts.train)?, Some(pick(&parts.test)?)))
+    Ok(data.hold_out(fraction, seed)?)
 }

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use fpsnn_core::{Time, validate_times};
 
-use crate::DatasetError;
 use crate::error::check_time;
+use crate::{DatasetError, Split, stratified_split};
 
 /// One labelled input pattern: a spike train per input channel and a class label.
 ///
@@ -278,6 +278,51 @@ impl SpikeDataset {
     #[must_use]
     pub fn into_samples(self) -> Vec<Sample> {
         self.samples
+    }
+
+    /// The samples at `indices`, in that order.
+    ///
+    /// # Errors
+    /// [`DatasetError::Empty`] if `indices` is empty.
+    ///
+    /// # Panics
+    /// If an index is `>= len()`.
+    #[track_caller]
+    pub fn select(&self, indices: &[usize]) -> Result<Self, DatasetError> {
+        if indices.is_empty() {
+            return Err(DatasetError::Empty);
+        }
+        let samples = indices.iter().map(|&i| self.samples[i].clone()).collect();
+        Ok(Self::from_parts_unchecked(
+            samples,
+            self.num_inputs,
+            self.num_classes,
+        ))
+    }
+
+    /// Seeded stratified train/test split by the rule of
+    /// [`stratified_split`](crate::stratified_split): each class keeps its share in both
+    /// parts, and both list their samples in this dataset's order. Holding out a
+    /// validation set from a training set is `train.split(fraction, seed)`, the held-out
+    /// part being `test`.
+    ///
+    /// # Errors
+    /// As [`stratified_split`](crate::stratified_split), and [`DatasetError::Empty`] if
+    /// either part would be empty.
+    ///
+    /// # Examples
+    /// ```
+    /// use fpsnn_datasets::{Dataset, IrisConfig, class_counts, iris};
+    /// let train = iris(&IrisConfig::default())?.train; // 40 per class
+    /// let parts = train.split(0.2, 1)?;
+    /// assert_eq!(class_counts(&parts.test), vec![8, 8, 8]);
+    /// assert_eq!(parts.train.len(), 96);
+    /// # Ok::<(), fpsnn_datasets::DatasetError>(())
+    /// ```
+    pub fn split(&self, test_fraction: f64, seed: u64) -> Result<Split<Self>, DatasetError> {
+        let labels: Vec<usize> = self.samples.iter().map(|s| s.label).collect();
+        stratified_split(&labels, self.num_classes, test_fraction, seed)?
+            .try_map(|indices| self.select(&indices))
     }
 
     /// The same data with one more input channel, appended last, that spikes once at `time`

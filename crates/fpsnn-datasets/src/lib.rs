@@ -43,7 +43,9 @@
 //!   each class in increasing order, shuffle that class's row indices and put the first
 //!   `round(n_c * test_fraction)` into the test part; both parts are then sorted back into
 //!   file order. Defaults: test fraction `0.2`, seed `0` (Iris 40/10 per class, 120/30;
-//!   digits 1438/359).
+//!   digits 1438/359). [`FeatureTable::split`], [`ImageSet::split`] and
+//!   [`SpikeDataset::split`] apply the rule to whole datasets (the last one also holds out
+//!   a validation set from a training set).
 //! - **Iris normalisation** uses the per-feature minimum and maximum of the training part
 //!   only; test values outside that range are clamped, so spike times stay in `[0, T]`.
 //! - **Digits and MNIST** use [`IntensityEncoder`]: a blank pixel does not spike, so the

@@ -163,6 +163,10 @@ impl Loss for FirstSpikeCrossEntropy {
     fn first_spike_only(&self) -> bool {
         true
     }
+
+    fn silent_time(&self) -> Option<f64> {
+        Some(self.config.t_max)
+    }
 }
 
 #[cfg(test)]

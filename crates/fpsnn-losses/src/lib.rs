@@ -298,6 +298,14 @@ pub trait Loss: Send + Sync {
     fn num_params(&self) -> usize {
         0
     }
+
+    /// The time at which the loss counts a silent output (or a missing spike), if it has
+    /// one: the horizon `t_max` it assumes the simulation ran to. A trainer checks it
+    /// against the network's `t_max`, since a loss that counts silence at another time
+    /// than the simulation stops is a silent bug. Default `None` (no such time).
+    fn silent_time(&self) -> Option<f64> {
+        None
+    }
 }
 
 impl<L: Loss + ?Sized> Loss for &L {
@@ -314,6 +322,9 @@ impl<L: Loss + ?Sized> Loss for &L {
     }
     fn num_params(&self) -> usize {
         (**self).num_params()
+    }
+    fn silent_time(&self) -> Option<f64> {
+        (**self).silent_time()
     }
 }
 
@@ -332,6 +343,9 @@ impl<L: Loss + ?Sized> Loss for Box<L> {
     fn num_params(&self) -> usize {
         (**self).num_params()
     }
+    fn silent_time(&self) -> Option<f64> {
+        (**self).silent_time()
+    }
 }
 
 impl<L: Loss + ?Sized> Loss for Arc<L> {
@@ -348,6 +362,9 @@ impl<L: Loss + ?Sized> Loss for Arc<L> {
     }
     fn num_params(&self) -> usize {
         (**self).num_params()
+    }
+    fn silent_time(&self) -> Option<f64> {
+        (**self).silent_time()
     }
 }
 

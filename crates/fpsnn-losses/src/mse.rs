@@ -102,6 +102,10 @@ impl Loss for SpikeTimeMse {
         }
         out.into_finite()
     }
+
+    fn silent_time(&self) -> Option<f64> {
+        Some(self.t_max)
+    }
 }
 
 #[cfg(test)]

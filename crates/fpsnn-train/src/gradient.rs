@@ -194,6 +194,25 @@ fn sample_into<L: Loss<Target = usize> + ?Sized>(
     })
 }
 
+/// The class the network predicts for one input: the first-firing output neuron by
+/// [`predict_first_spike`], simulated with [`training_sim_options`], so a prediction is
+/// exactly what training and evaluation count as the sample's answer.
+pub(crate) fn predict_sample<L: Loss + ?Sized>(
+    network: &Network,
+    output: usize,
+    loss: &L,
+    input_spikes: &[Vec<Time>],
+    options: &GradientOptions,
+) -> Result<Option<usize>, TrainError> {
+    let input = InputSpikes::try_new(input_spikes.to_vec())?;
+    let trace = simulate(
+        network,
+        &input,
+        &training_sim_options(network, output, loss, options),
+    )?;
+    Ok(predict_first_spike(&trace.populations[output].spikes))
+}
+
 /// Simulates one sample and, if `with_gradient`, computes `dL/dW` exactly.
 ///
 /// # Errors
@@ -227,7 +246,8 @@ pub fn sample_gradient<L: Loss<Target = usize> + ?Sized>(
     })
 }
 
-fn is_sample_failure(err: &TrainError) -> bool {
+/// Whether `err` is a failure [`SampleFailure::Skip`] skips.
+pub(crate) fn is_sample_failure(err: &TrainError) -> bool {
     matches!(
         err,
         TrainError::Causal(CausalError::Grazing { .. })

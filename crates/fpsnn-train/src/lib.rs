@@ -1,8 +1,9 @@
 //! Training of spiking networks with exact gradients: network construction and seeded
 //! initialisation, optimisers (Adam, SGD with momentum) with serialisable state,
 //! learning-rate schedules, minibatch gradients computed in parallel over samples and
-//! reduced in a fixed order, a trainer with per-epoch metrics and observers, weight averaging
-//! over the last epochs, and versioned checkpoints.
+//! reduced in a fixed order, a trainer with per-epoch metrics, observers and prediction,
+//! weight averaging over the last epochs, versioned checkpoints, and the paper's set-ups as
+//! values ([`Setup`]).
 //!
 //! # What is minimised
 //! For a minibatch `B` the trainer minimises the mean per-sample loss (eq. 6 of the paper
@@ -16,28 +17,41 @@
 //! run in parallel with rayon; their gradients are summed in sample order, so the same seed
 //! gives bit-identical weights with any number of threads.
 //!
+//! # The API in one place
+//! | step | names |
+//! |---|---|
+//! | a set-up to start from | [`Setup`] presets (`yin_yang_paper`, `xor_tuned`, ...), [`DataSpec`], [`CrossEntropySpec`] |
+//! | network | [`FeedForwardSpec`] (or any `fpsnn_sim::Network`) |
+//! | trainer | [`Trainer::builder`] -> [`TrainerBuilder`] (output population defaults to the last, the loss's horizon must be the network's), [`TrainConfig`] (with `Default`) |
+//! | training | [`Trainer::fit`] with [`FitOptions`] (epochs, evaluation interval, validation and test sets, [`Observer`]) |
+//! | results | [`Trainer::evaluate`], [`Trainer::predict`], [`Trainer::predict_batch`], [`Trainer::history`], checkpoints ([`Trainer::save`], [`Trainer::resume`]) |
+//!
 //! # Example
+//! XOR from the network up (the preset [`Setup::xor_paper`] holds the same values):
 //! ```
 //! use fpsnn_core::NeuronParams;
 //! use fpsnn_losses::FirstSpikeCrossEntropy;
-//! use fpsnn_train::{AdamConfig, FeedForwardSpec, Silent, TrainConfig, Trainer};
+//! use fpsnn_train::{AdamConfig, FeedForwardSpec, FitOptions, Trainer};
 //! let spec = FeedForwardSpec {
 //!     inputs: 2, hidden: vec![4], outputs: 2,
 //!     neuron: NeuronParams::try_new(1.0, 0.99, 1.0)?,
 //!     init: vec![(3.0, 1.0), (2.0, 0.1)], t_max: 8.0, max_spikes_per_neuron: 100,
 //! };
 //! let network = spec.build(0)?;
-//! let loss = FirstSpikeCrossEntropy::try_new(0.1, 1.0, 0.2, 8.0)?;
-//! let config = TrainConfig { batch_size: 4, seed: 0, schedule: Default::default(), gradient: Default::default() };
-//! let mut trainer = Trainer::try_new(network, 1, loss, AdamConfig::with_lr(0.1).build()?, config)?;
+//! let loss = FirstSpikeCrossEntropy::try_new(0.1, 1.0, 0.2, network.t_max())?;
+//! let mut trainer = Trainer::builder(network, loss, AdamConfig::with_lr(0.1).build()?)
+//!     .batch_size(4)
+//!     .build()?;
 //! let data = fpsnn_datasets::xor();
 //! let before = trainer.evaluate(&data)?.loss;
-//! trainer.fit(&data, None, None, 20, 1, &mut Silent)?;
+//! trainer.fit(&data, FitOptions::new(20))?;
 //! assert!(trainer.evaluate(&data)?.loss < before);
+//! assert_eq!(trainer.predict_batch(&data)?.len(), 4);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod average;
+mod builder;
 mod checkpoint;
 pub mod distributed;
 mod gradient;
@@ -45,9 +59,11 @@ mod gradient;
 mod mpi;
 mod optim;
 mod params;
+mod setup;
 mod trainer;
 
 pub use average::WeightAverage;
+pub use builder::TrainerBuilder;
 pub use checkpoint::{MAGIC, VERSION, write_atomically};
 pub use gradient::{
     BatchOutcome, GradientMethod, GradientOptions, REDUCTION_CHUNK, SampleFailure, SampleOutcome,
@@ -57,7 +73,8 @@ pub use gradient::{
 pub use mpi::MpiCollective;
 pub use optim::{Adam, AdamConfig, LrSchedule, Optimizer, OptimizerState, Sgd, SgdConfig};
 pub use params::{FeedForwardSpec, flatten_weights, set_weights};
-pub use trainer::{EpochRecord, EvalStats, Observer, Silent, TrainConfig, Trainer};
+pub use setup::{CrossEntropySpec, DataSpec, Setup, SetupData};
+pub use trainer::{EpochRecord, EvalStats, FitOptions, Observer, Silent, TrainConfig, Trainer};
 
 use fpsnn_causal::CausalError;
 use fpsnn_losses::LossError;
@@ -85,6 +102,26 @@ pub enum TrainError {
         value: f64,
         /// What it must be.
         requirement: &'static str,
+    },
+    /// The loss counts a silent output at another time than the network's horizon.
+    #[error(
+        "the loss counts a silent output at t = {loss} but the network simulates to t_max = {network}; build the loss from the network's t_max"
+    )]
+    HorizonMismatch {
+        /// The loss's silent time ([`Loss::silent_time`](fpsnn_losses::Loss::silent_time)).
+        loss: f64,
+        /// The network's `t_max`.
+        network: f64,
+    },
+    /// A set-up's network does not fit its data.
+    #[error("the network has {network} {what} but the data {data}")]
+    SetupMismatch {
+        /// What differs (`input channels`, `outputs (classes)`).
+        what: &'static str,
+        /// The network's count.
+        network: usize,
+        /// The data's count.
+        data: usize,
     },
     /// The optimiser state does not belong to the optimiser or has the wrong length.
     #[error("optimiser state does not match the optimiser or the parameter count")]

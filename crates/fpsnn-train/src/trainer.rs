@@ -2,20 +2,22 @@
 
 use std::time::Instant;
 
-use fpsnn_datasets::Dataset;
+use fpsnn_datasets::{Dataset, Sample};
 use fpsnn_losses::Loss;
 use fpsnn_sim::Network;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
 
 use crate::distributed::{Collective, SingleProcess};
+use crate::gradient::{is_sample_failure, predict_sample};
 use crate::{
-    BatchOutcome, GradientOptions, LrSchedule, Optimizer, OptimizerState, TrainError,
-    WeightAverage, batch_on, flatten_weights, set_weights,
+    BatchOutcome, GradientOptions, LrSchedule, Optimizer, OptimizerState, SampleFailure,
+    TrainError, TrainerBuilder, WeightAverage, batch_on, flatten_weights, set_weights,
 };
 
 /// Settings of a training run.
@@ -30,6 +32,19 @@ pub struct TrainConfig {
     pub schedule: LrSchedule,
     /// Gradient options.
     pub gradient: GradientOptions,
+}
+
+impl Default for TrainConfig {
+    /// Minibatches of 32 samples, seed 0, a constant learning rate and the default
+    /// [`GradientOptions`] (adjoint, failing samples skipped, no silent-label term).
+    fn default() -> Self {
+        Self {
+            batch_size: 32,
+            seed: 0,
+            schedule: LrSchedule::Constant,
+            gradient: GradientOptions::default(),
+        }
+    }
 }
 
 impl TrainConfig {
@@ -136,6 +151,91 @@ pub struct Silent;
 
 impl Observer for Silent {}
 
+/// The named options of [`Trainer::fit`]: how far to train, what to evaluate after the
+/// epochs, and who hears about progress.
+///
+/// Build it with [`FitOptions::new`] and the chained setters, or as a struct literal with
+/// `..FitOptions::default()` (which trains no epoch).
+///
+/// # Examples
+/// ```
+/// # use fpsnn_train::{FitOptions, Silent};
+/// let data = fpsnn_datasets::xor();
+/// let mut observer = Silent;
+/// let options = FitOptions::new(300).eval_every(10).test(&data).observer(&mut observer);
+/// assert_eq!((options.epochs, options.eval_every), (300, 10));
+/// assert!(options.validation.is_none() && options.test.is_some());
+/// ```
+#[derive(Default)]
+pub struct FitOptions<'a> {
+    /// Train until this many epochs are complete, counting the epochs already done (a
+    /// trainer resumed at epoch 40 with `epochs: 100` trains 60 more).
+    pub epochs: usize,
+    /// Evaluate `validation` and `test` after every `eval_every`-th epoch and after the
+    /// last; 0 counts as 1 (every epoch).
+    pub eval_every: usize,
+    /// Validation set, evaluated into [`EpochRecord::validation_accuracy`].
+    pub validation: Option<&'a dyn Dataset>,
+    /// Test set, evaluated into [`EpochRecord::test_accuracy`].
+    pub test: Option<&'a dyn Dataset>,
+    /// Receives progress; `None` is [`Silent`].
+    pub observer: Option<&'a mut dyn Observer>,
+}
+
+impl<'a> FitOptions<'a> {
+    /// Train until `epochs` epochs are complete, evaluating after every epoch, with no
+    /// validation or test set and no observer.
+    #[must_use]
+    pub fn new(epochs: usize) -> Self {
+        Self {
+            epochs,
+            eval_every: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Evaluates after every `every`-th epoch (and after the last).
+    #[must_use]
+    pub fn eval_every(mut self, every: usize) -> Self {
+        self.eval_every = every;
+        self
+    }
+
+    /// Evaluates `data` as the validation set.
+    #[must_use]
+    pub fn validation(mut self, data: &'a dyn Dataset) -> Self {
+        self.validation = Some(data);
+        self
+    }
+
+    /// Evaluates `data` as the test set.
+    #[must_use]
+    pub fn test(mut self, data: &'a dyn Dataset) -> Self {
+        self.test = Some(data);
+        self
+    }
+
+    /// Reports progress to `observer`.
+    #[must_use]
+    pub fn observer(mut self, observer: &'a mut dyn Observer) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+}
+
+impl std::fmt::Debug for FitOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let len = |data: Option<&dyn Dataset>| data.map(Dataset::len);
+        f.debug_struct("FitOptions")
+            .field("epochs", &self.epochs)
+            .field("eval_every", &self.eval_every)
+            .field("validation_len", &len(self.validation))
+            .field("test_len", &len(self.test))
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
+}
+
 /// Trains the weights of a network on a classification dataset with an exact-gradient
 /// loss over the output population's spikes.
 #[derive(Debug)]
@@ -153,11 +253,36 @@ pub struct Trainer<L, O> {
 }
 
 impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
+    /// A builder of a trainer for `network` with `loss` and `optimizer`: the documented way
+    /// to make one. The output population defaults to the network's last, the
+    /// configuration to [`TrainConfig::default`]; see [`TrainerBuilder`].
+    ///
+    /// # Examples
+    /// ```
+    /// use fpsnn_losses::FirstSpikeCrossEntropy;
+    /// use fpsnn_train::{AdamConfig, FeedForwardSpec, Trainer};
+    /// let network = FeedForwardSpec::latency_images(20).build(0)?;
+    /// let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, network.t_max())?;
+    /// let trainer = Trainer::builder(network, loss, AdamConfig::with_lr(1e-3).build()?)
+    ///     .batch_size(64)
+    ///     .seed(7)
+    ///     .build()?;
+    /// assert_eq!(trainer.output(), 1); // the last population
+    /// assert_eq!(trainer.config().batch_size, 64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder(network: Network, loss: L, optimizer: O) -> TrainerBuilder<L, O> {
+        TrainerBuilder::new(network, loss, optimizer)
+    }
+
     /// A trainer at epoch 0. `output` is the population the loss reads.
+    /// [`Trainer::builder`] names the options and defaults the output to the last
+    /// population.
     ///
     /// # Errors
     /// [`TrainError::InvalidConfig`] for a zero batch size, an output index out of range or
-    /// a value [`TrainConfig::validate`] rejects.
+    /// a value [`TrainConfig::validate`] rejects; [`TrainError::HorizonMismatch`] if the
+    /// loss counts a silent output at another time than the network's `t_max`.
     pub fn try_new(
         network: Network,
         output: usize,
@@ -180,6 +305,14 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             });
         }
         config.validate()?;
+        if let Some(silent) = loss.silent_time() {
+            if silent.total_cmp(&network.t_max()) != std::cmp::Ordering::Equal {
+                return Err(TrainError::HorizonMismatch {
+                    loss: silent,
+                    network: network.t_max(),
+                });
+            }
+        }
         let state = optimizer.init_state(network.num_weights());
         Ok(Self {
             network,
@@ -406,21 +539,46 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         })
     }
 
-    /// Trains until `epochs` epochs are complete (continuing from the current epoch),
-    /// evaluating `validation` and `test` after every epoch (`eval_every` epochs, and the
-    /// last) and appending to the history.
+    /// Trains on `train` until `options.epochs` epochs are complete (continuing from the
+    /// current epoch), evaluating the validation and test sets of `options` after every
+    /// `eval_every`-th epoch and the last, and appending to the history.
     ///
     /// # Errors
     /// As [`Trainer::train_epoch`] and [`Trainer::evaluate`].
-    pub fn fit(
-        &mut self,
-        train: &dyn Dataset,
-        validation: Option<&dyn Dataset>,
-        test: Option<&dyn Dataset>,
-        epochs: usize,
-        eval_every: usize,
-        observer: &mut dyn Observer,
-    ) -> Result<(), TrainError> {
+    ///
+    /// # Examples
+    /// ```
+    /// # use fpsnn_losses::FirstSpikeCrossEntropy;
+    /// # use fpsnn_train::{AdamConfig, FeedForwardSpec, FitOptions, Trainer};
+    /// # let spec = FeedForwardSpec {
+    /// #     inputs: 2, hidden: vec![4], outputs: 2,
+    /// #     neuron: fpsnn_core::NeuronParams::try_new(1.0, 0.99, 1.0)?,
+    /// #     init: vec![(3.0, 1.0), (2.0, 0.1)], t_max: 8.0, max_spikes_per_neuron: 100,
+    /// # };
+    /// # let loss = FirstSpikeCrossEntropy::try_new(0.1, 1.0, 0.2, 8.0)?;
+    /// # let mut trainer = Trainer::builder(spec.build(0)?, loss, AdamConfig::with_lr(0.1).build()?)
+    /// #     .batch_size(4)
+    /// #     .build()?;
+    /// let data = fpsnn_datasets::xor();
+    /// trainer.fit(&data, FitOptions::new(5).eval_every(5).test(&data))?;
+    /// assert_eq!(trainer.epoch(), 5);
+    /// assert!(trainer.history()[4].test_accuracy.is_some());
+    /// assert!(trainer.history()[3].test_accuracy.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fit(&mut self, train: &dyn Dataset, options: FitOptions<'_>) -> Result<(), TrainError> {
+        let FitOptions {
+            epochs,
+            eval_every,
+            validation,
+            test,
+            observer,
+        } = options;
+        let mut silent = Silent;
+        let observer = match observer {
+            Some(observer) => observer,
+            None => &mut silent,
+        };
         while self.epoch < epochs {
             let start = Instant::now();
             let mut record = self.train_epoch(train, observer)?;
@@ -438,6 +596,53 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             self.history.push(record);
         }
         Ok(())
+    }
+
+    /// The class the network predicts for `sample` (its label is not read): the output
+    /// neuron that fires first, ties to the lowest index
+    /// ([`predict_first_spike`](fpsnn_losses::predict_first_spike), the rule training and
+    /// [`Trainer::evaluate`] count accuracy with), simulated with the options training
+    /// uses ([`training_sim_options`](crate::training_sim_options)). `None` if no output
+    /// fires.
+    ///
+    /// # Errors
+    /// [`TrainError::Sim`] for an input that does not fit the network (channel count,
+    /// unsorted or non-finite times) or a run past the spike cap.
+    pub fn predict(&self, sample: &Sample) -> Result<Option<usize>, TrainError> {
+        predict_sample(
+            &self.network,
+            self.output,
+            &self.loss,
+            &sample.input_spikes,
+            &self.config.gradient,
+        )
+    }
+
+    /// [`Trainer::predict`] for every sample of `data`, in order (parallel over samples).
+    /// A sample the trainer would skip ([`SampleFailure::Skip`](crate::SampleFailure) and a
+    /// run past the spike cap) predicts `None`, so the fraction of predictions equal to
+    /// the labels is [`Trainer::evaluate`]'s accuracy.
+    ///
+    /// # Errors
+    /// The first error in sample order that the trainer would not skip.
+    pub fn predict_batch(&self, data: &dyn Dataset) -> Result<Vec<Option<usize>>, TrainError> {
+        let results: Vec<Result<Option<usize>, TrainError>> = (0..data.len())
+            .into_par_iter()
+            .map(|index| {
+                let sample = data.get(index).ok_or(TrainError::SampleIndex { index })?;
+                match self.predict(&sample) {
+                    Err(err)
+                        if self.config.gradient.on_failure == SampleFailure::Skip
+                            && is_sample_failure(&err) =>
+                    {
+                        Ok(None)
+                    }
+                    other => other,
+                }
+            })
+            .collect();
+        // in sample order, so the error reported does not depend on the thread count
+        results.into_iter().collect()
     }
 
     /// Writes the history as CSV to `path` (through a temporary file and a rename); on rank

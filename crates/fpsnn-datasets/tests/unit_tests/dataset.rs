@@ -111,3 +111,25 @@ fn a_missing_sample_is_reported_with_its_index() {
         Err(DatasetError::MissingSample { index: 1, len: 3 })
     ));
 }
+
+#[test]
+fn a_spike_dataset_splits_by_the_stratified_rule() {
+    let samples: Vec<Sample> = (0..30)
+        .map(|i| Sample::new(vec![vec![f64::from(i)]], (i % 3) as usize))
+        .collect();
+    let data = SpikeDataset::try_new(samples, 1, 3).unwrap();
+    let labels: Vec<usize> = data.samples().iter().map(|s| s.label).collect();
+    let indices = fpsnn_datasets::stratified_split(&labels, 3, 0.2, 5).unwrap();
+    let parts = data.split(0.2, 5).unwrap();
+    assert_eq!(parts.train, data.select(&indices.train).unwrap());
+    assert_eq!(parts.test, data.select(&indices.test).unwrap());
+    assert_eq!(fpsnn_datasets::class_counts(&parts.test), vec![2, 2, 2]);
+    assert_eq!(data.split(0.2, 5).unwrap(), parts, "seeded");
+    assert!(matches!(
+        data.split(1.5, 0),
+        Err(DatasetError::InvalidParameter { .. })
+    ));
+    // a part that would be empty is an error, not an empty dataset
+    assert!(matches!(data.split(0.0, 0), Err(DatasetError::Empty)));
+    assert!(matches!(data.select(&[]), Err(DatasetError::Empty)));
+}

@@ -235,14 +235,23 @@ fn config_validates_and_round_trips() {
 #[test]
 fn smart_pointers_and_trait_objects_are_losses() {
     // Generic over `L: Loss`, so each call goes through the blanket impl under test.
-    fn eval<L: Loss<Target = usize>>(loss: L, spikes: &[Vec<f64>]) -> (LossOutput, bool, usize) {
+    fn eval<L: Loss<Target = usize>>(
+        loss: L,
+        spikes: &[Vec<f64>],
+    ) -> (LossOutput, bool, usize, Option<u64>) {
         let out = loss.evaluate(spikes, &1).unwrap();
-        (out, loss.first_spike_only(), loss.num_params())
+        let silent = loss.silent_time().map(f64::to_bits);
+        (out, loss.first_spike_only(), loss.num_params(), silent)
     }
     let loss = FirstSpikeCrossEntropy::try_new(1.0, 1.0, 0.1, 5.0).unwrap();
     let spikes = [vec![1.0], vec![2.0]];
     let want = eval(loss, &spikes);
     assert!(want.1);
+    assert_eq!(
+        want.3,
+        Some(5.0_f64.to_bits()),
+        "silent outputs count at t_max"
+    );
     let by_ref: &FirstSpikeCrossEntropy = &loss;
     assert_eq!(eval(by_ref, &spikes), want);
     assert_eq!(eval(Box::new(loss), &spikes), want);

@@ -63,3 +63,12 @@ fn shape_mismatch_and_bad_targets_are_errors() {
         Err(LossError::InvalidSpikeTime { .. })
     ));
 }
+
+#[test]
+fn missing_spikes_count_at_the_silent_time() {
+    let loss = SpikeTimeMse::try_new(6.0).unwrap();
+    assert_eq!(
+        Loss::silent_time(&loss).map(f64::to_bits),
+        Some(6.0_f64.to_bits())
+    );
+}

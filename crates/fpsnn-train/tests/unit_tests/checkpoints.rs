@@ -1,25 +1,18 @@
-use fpsnn_losses::FirstSpikeCrossEntropy;
-use fpsnn_train::{AdamConfig, Silent, TrainError, Trainer};
+use fpsnn_train::{FitOptions, TrainError, Trainer};
 
-use super::determinism::{small_yin_yang, trainer};
+use super::determinism::{setup, small_yin_yang, trainer};
 
 fn load(bytes: &[u8]) -> Result<(), TrainError> {
-    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
-    let config = *trainer(0).config();
-    Trainer::from_checkpoint_bytes(
-        bytes,
-        loss,
-        AdamConfig::with_lr(5e-3).build().unwrap(),
-        config,
-    )
-    .map(|_| ())
+    let setup = setup(0);
+    Trainer::from_checkpoint_bytes(bytes, setup.loss()?, setup.optimizer.build()?, setup.config)
+        .map(|_| ())
 }
 
 #[test]
 fn every_truncation_and_bit_flip_is_a_typed_error() {
     let data = small_yin_yang(20);
     let mut t = trainer(2);
-    t.fit(&data, None, None, 1, 1, &mut Silent).unwrap();
+    t.fit(&data, FitOptions::new(1)).unwrap();
     let bytes = t.checkpoint_bytes().unwrap();
     assert!(load(&bytes).is_ok());
     for cut in 0..bytes.len() {
@@ -58,4 +51,25 @@ fn saving_replaces_a_file_only_with_a_complete_one() {
     trainer(1).save(&path).unwrap();
     assert!(load(&std::fs::read(&path).unwrap()).is_ok());
     assert!(!dir.path().join("ckpt.bin.tmp").exists());
+}
+
+#[test]
+fn a_checkpoint_is_refused_by_a_loss_with_another_horizon() {
+    let bytes = trainer(1).checkpoint_bytes().unwrap();
+    let mut other = setup(0);
+    other.network.t_max = 3.0;
+    let err = Trainer::from_checkpoint_bytes(
+        &bytes,
+        other.loss().unwrap(),
+        other.optimizer.build().unwrap(),
+        other.config,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        TrainError::HorizonMismatch {
+            loss: 3.0,
+            network: 4.0
+        }
+    );
 }

@@ -1,50 +1,36 @@
-use fpsnn_core::NeuronParams;
-use fpsnn_datasets::{Dataset, LatencyEncoder, SpikeDataset, YinYangSplit, yin_yang};
+use fpsnn_datasets::{LatencyEncoder, SpikeDataset, YinYangSplit, yin_yang};
 use fpsnn_losses::FirstSpikeCrossEntropy;
-use fpsnn_train::{
-    Adam, AdamConfig, FeedForwardSpec, Silent, TrainConfig, Trainer, flatten_weights,
-};
+use fpsnn_train::{Adam, FitOptions, Setup, Trainer, flatten_weights};
 
 /// The first `n` training samples of Yin-Yang.
 pub(crate) fn small_yin_yang(n: usize) -> SpikeDataset {
     let full = yin_yang(YinYangSplit::Train, &LatencyEncoder::yin_yang()).unwrap();
-    let samples = (0..n).map(|i| full.sample(i)).collect();
-    SpikeDataset::try_new(samples, 5, 3).unwrap()
+    full.select(&(0..n).collect::<Vec<_>>()).unwrap()
+}
+
+/// The paper's Yin-Yang set-up made small enough for a test: 30 hidden neurons, batch 16,
+/// learning rate 5e-3, horizon 4; weights and shuffling from `seed`.
+pub(crate) fn setup(seed: u64) -> Setup {
+    let mut setup = Setup::yin_yang_paper().with_seed(seed);
+    setup.network.hidden = vec![30];
+    setup.network.t_max = 4.0;
+    setup.optimizer.lr = 5e-3;
+    setup.config.batch_size = 16;
+    setup
 }
 
 pub(crate) fn trainer(seed: u64) -> Trainer<FirstSpikeCrossEntropy, Adam> {
-    trainer_with_batch(seed, 16)
+    setup(seed).trainer().unwrap()
 }
 
-/// The small Yin-Yang trainer with minibatches of `batch_size`.
+/// [`trainer`] with minibatches of `batch_size`.
 pub(crate) fn trainer_with_batch(
     seed: u64,
     batch_size: usize,
 ) -> Trainer<FirstSpikeCrossEntropy, Adam> {
-    let spec = FeedForwardSpec {
-        inputs: 5,
-        hidden: vec![30],
-        outputs: 3,
-        neuron: NeuronParams::try_new(0.999, 1.0, 1.0).unwrap(),
-        init: vec![(1.5, 0.8), (2.0, 0.1)],
-        t_max: 4.0,
-        max_spikes_per_neuron: 100,
-    };
-    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
-    let config = TrainConfig {
-        batch_size,
-        seed,
-        schedule: Default::default(),
-        gradient: Default::default(),
-    };
-    Trainer::try_new(
-        spec.build(seed).unwrap(),
-        1,
-        loss,
-        AdamConfig::with_lr(5e-3).build().unwrap(),
-        config,
-    )
-    .unwrap()
+    let mut setup = setup(seed);
+    setup.config.batch_size = batch_size;
+    setup.trainer().unwrap()
 }
 
 fn bits(v: &[f64]) -> Vec<u64> {
@@ -61,7 +47,7 @@ fn one_and_two_threads_give_bit_identical_weights() {
             .unwrap()
             .install(|| {
                 let mut t = trainer(3);
-                t.fit(&data, None, None, 3, 1, &mut Silent).unwrap();
+                t.fit(&data, FitOptions::new(3)).unwrap();
                 flatten_weights(t.network())
             })
     };
@@ -80,7 +66,7 @@ fn training_lowers_the_loss() {
     let data = small_yin_yang(300);
     let mut t = trainer(1);
     let before = t.evaluate(&data).unwrap().loss;
-    t.fit(&data, None, None, 5, 1, &mut Silent).unwrap();
+    t.fit(&data, FitOptions::new(5)).unwrap();
     let after = t.evaluate(&data).unwrap().loss;
     assert!(after < before, "loss {before} -> {after}");
 }
@@ -89,25 +75,17 @@ fn training_lowers_the_loss() {
 fn resumed_run_is_bit_identical_to_an_uninterrupted_one() {
     let data = small_yin_yang(150);
     let mut straight = trainer(9);
-    straight.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+    straight.fit(&data, FitOptions::new(4)).unwrap();
 
     let mut first = trainer(9);
-    first.fit(&data, None, None, 2, 1, &mut Silent).unwrap();
+    first.fit(&data, FitOptions::new(2)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ckpt.bin");
     first.save(&path).unwrap();
     drop(first);
-    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
-    let config = *trainer(0).config();
-    let mut resumed = Trainer::resume(
-        &path,
-        loss,
-        AdamConfig::with_lr(5e-3).build().unwrap(),
-        config,
-    )
-    .unwrap();
+    let mut resumed = setup(0).resume(&path).unwrap();
     assert_eq!(resumed.epoch(), 2);
-    resumed.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+    resumed.fit(&data, FitOptions::new(4)).unwrap();
     assert_eq!(
         bits(&flatten_weights(resumed.network())),
         bits(&flatten_weights(straight.network()))
@@ -123,7 +101,7 @@ fn weight_average_is_the_mean_of_the_chosen_epochs_and_survives_a_resume() {
     let mut plain = trainer(5);
     let mut by_hand = vec![0.0; plain.network().num_weights()];
     for epoch in 1..=4 {
-        plain.fit(&data, None, None, epoch, 1, &mut Silent).unwrap();
+        plain.fit(&data, FitOptions::new(epoch)).unwrap();
         if epoch >= 2 {
             for (s, w) in by_hand.iter_mut().zip(flatten_weights(plain.network())) {
                 *s += w;
@@ -139,7 +117,7 @@ fn weight_average_is_the_mean_of_the_chosen_epochs_and_survives_a_resume() {
         0,
         "nothing averaged yet"
     );
-    straight.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+    straight.fit(&data, FitOptions::new(4)).unwrap();
     // averaging does not change the training itself
     assert_eq!(
         bits(&flatten_weights(straight.network())),
@@ -152,20 +130,18 @@ fn weight_average_is_the_mean_of_the_chosen_epochs_and_survives_a_resume() {
     // interrupted after epoch 3, resumed, asked for the same average: it is kept
     let mut first = trainer(5);
     first.average_weights_from(2).unwrap();
-    first.fit(&data, None, None, 3, 1, &mut Silent).unwrap();
+    first.fit(&data, FitOptions::new(3)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ckpt.bin");
     first.save(&path).unwrap();
-    let loss = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 4.0).unwrap();
-    let optimizer = AdamConfig::with_lr(5e-3).build().unwrap();
-    let mut resumed = Trainer::resume(&path, loss, optimizer, *trainer(0).config()).unwrap();
+    let mut resumed = setup(0).resume(&path).unwrap();
     assert_eq!(resumed.weight_average().unwrap().count(), 2);
     resumed.average_weights_from(2).unwrap();
     assert!(
         resumed.average_weights_from(3).is_err(),
         "epoch 3's weights are gone"
     );
-    resumed.fit(&data, None, None, 4, 1, &mut Silent).unwrap();
+    resumed.fit(&data, FitOptions::new(4)).unwrap();
     assert_eq!(resumed.weight_average(), straight.weight_average());
 
     assert_eq!(straight.apply_weight_average().unwrap(), 3);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use fpsnn_datasets::{Dataset, Sample, SpikeDataset};
 use fpsnn_train::distributed::ThreadGroup;
-use fpsnn_train::{Silent, TrainError, flatten_weights};
+use fpsnn_train::{FitOptions, TrainError, flatten_weights};
 
 use super::determinism::{small_yin_yang, trainer, trainer_with_batch};
 
@@ -24,7 +24,7 @@ fn train_on(ranks: usize, data: &SpikeDataset, epochs: usize) -> Vec<(Vec<u64>, 
                 s.spawn(move || {
                     let mut t = trainer_with_batch(5, 150);
                     t.set_collective(Arc::new(endpoint));
-                    t.fit(data, None, None, epochs, 1, &mut Silent).unwrap();
+                    t.fit(data, FitOptions::new(epochs)).unwrap();
                     let eval = t.evaluate(data).unwrap();
                     (bits(&flatten_weights(t.network())), eval.loss.to_bits())
                 })
@@ -39,7 +39,7 @@ fn one_two_and_three_ranks_give_bit_identical_weights() {
     let data = small_yin_yang(450);
     let reference = {
         let mut t = trainer_with_batch(5, 150);
-        t.fit(&data, None, None, 2, 1, &mut Silent).unwrap();
+        t.fit(&data, FitOptions::new(2)).unwrap();
         let eval = t.evaluate(&data).unwrap();
         (bits(&flatten_weights(t.network())), eval.loss.to_bits())
     };

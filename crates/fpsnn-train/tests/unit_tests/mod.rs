@@ -1,3 +1,4 @@
+mod api;
 mod checkpoints;
 mod determinism;
 mod distributed;
