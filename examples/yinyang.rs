@@ -21,6 +21,10 @@
 //! the same `--average-from` ends exactly as an uninterrupted one; resuming without
 //! `--average-from` drops the average.
 //!
+//! Built with the cargo feature `mpi` and started under `mpirun -np N`, every minibatch is
+//! shared by the `N` ranks (the same weights, bit for bit; rank 0 prints and writes files;
+//! `docs/distributed.md`).
+//!
 //! `--plots DIR` writes the figures of the first run into `DIR` (created if missing):
 //! `training_curves.png` (from `history.csv`), `first_spike_histograms.png` (test set, at
 //! initialisation and after training), `decision_map.png`, and `raster.png` and
@@ -58,7 +62,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     setup.eval_every = args.parse_or("eval-every", setup.eval_every)?;
     let seed: u64 = args.parse_or("seed", 0)?;
     let runs: usize = args.parse_or("runs", 1)?;
-    let quiet = args.flag("quiet");
+    let ranks = common::ranks()?;
+    let root = ranks.rank() == 0;
+    let quiet = args.flag("quiet") || !root;
     let plots = args.get("plots").map(figures::prepare).transpose()?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     if runs == 0 {
@@ -80,6 +86,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             Some(path) => setup.resume(Path::new(path))?,
             None => setup.trainer()?,
         };
+        trainer.set_collective(ranks.clone());
         match setup.average_from {
             Some(from) => trainer.average_weights_from(from)?,
             // a resumed checkpoint's average is dropped: this run reports its last weights
@@ -107,8 +114,8 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         // the checkpoint holds the last weights and the running average, so that a resumed
         // run continues where this one stopped; it is written after the history, as before
         let checkpoint = match args.get("save") {
-            Some(path) => Some((path, trainer.checkpoint_bytes()?)),
-            None => None,
+            Some(path) if root => Some((path, trainer.checkpoint_bytes()?)),
+            _ => None,
         };
         trainer.apply_weight_average()?;
         let stats = trainer.evaluate(&data.test)?;
@@ -116,6 +123,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             Some(v) => trainer.evaluate(v)?.accuracy,
             None => f64::NAN,
         };
+        if !root {
+            continue;
+        }
         println!(
             "run {run} (seed {run_seed}): test accuracy {:.2}%  validation {:.2}%  epochs {}  wall {:.1}s",
             100.0 * stats.accuracy,
@@ -144,7 +154,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         }
         accuracies.push(100.0 * stats.accuracy);
     }
-    let (mean, sd) = common::mean_sd(&accuracies);
-    println!("test accuracy over {runs} run(s): {mean:.2} ± {sd:.2} %");
+    if root {
+        let (mean, sd) = common::mean_sd(&accuracies);
+        println!("test accuracy over {runs} run(s): {mean:.2} ± {sd:.2} %");
+    }
     Ok(())
 }

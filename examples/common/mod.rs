@@ -92,9 +92,33 @@ pub fn run(main: impl FnOnce() -> Result<(), Box<dyn std::error::Error>>) -> Exi
             // one line whatever the message holds (a name read from a file may hold a newline)
             let message = err.to_string().replace(['\n', '\r'], "\\n");
             eprintln!("error: {message}");
+            if SHARED.get().is_some_and(|&ranks| ranks > 1) {
+                // leave without finalising MPI: the launcher then ends the job, where a
+                // finalised rank would leave a peer that has not failed waiting
+                std::process::exit(2);
+            }
             ExitCode::from(2)
         }
     }
+}
+
+/// The number of ranks [`ranks`] found, once it has run.
+static SHARED: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// The processes this program trains with (`docs/distributed.md`): with the cargo feature
+/// `mpi`, MPI's world (initialised here; call once, and give it to every trainer with
+/// `Trainer::set_collective`), otherwise this process alone. Under `mpirun -np N` every
+/// rank runs the whole program; only rank 0 should print and write files.
+pub fn ranks()
+-> Result<std::sync::Arc<dyn fpsnn::train::distributed::Collective>, Box<dyn std::error::Error>> {
+    #[cfg(feature = "mpi")]
+    let world: std::sync::Arc<dyn fpsnn::train::distributed::Collective> =
+        std::sync::Arc::new(fpsnn::train::MpiCollective::init()?);
+    #[cfg(not(feature = "mpi"))]
+    let world: std::sync::Arc<dyn fpsnn::train::distributed::Collective> =
+        std::sync::Arc::new(fpsnn::train::distributed::SingleProcess);
+    let _ = SHARED.set(world.size());
+    Ok(world)
 }
 
 /// Reads a file with the path in the error message.
