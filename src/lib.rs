@@ -3,14 +3,17 @@
 //! fpsnn simulates networks of current-based leaky integrate-and-fire neurons exactly, event
 //! by event, records which spikes caused which, and differentiates every spike time with
 //! respect to the weights, thresholds and input times by the implicit function theorem
-//! (Lee, Haghighatshoar & Karbasi, 2023). Sorted by time the system is lower triangular,
-//! solved forward in time (forward propagation, the paper's Algorithm 2) or transposed
-//! (adjoint):
+//! (Lee, Haghighatshoar & Karbasi, 2023). The neuron model, the potential $V_i(t)$ with its
+//! PSP and reset kernels, is stated once, in [`kernels`](fpsnn_kernels#model). A spike
+//! time $f_k$ is where $\Phi_k = V_i(f_k) - \theta = 0$; sorted by time, the system
+//! $A \frac{\partial F}{\partial p} = -\frac{\partial \Phi}{\partial p}$ with
+//! $A = \frac{\partial \Phi}{\partial F}$ is lower triangular
+//! ([`causal`]), solved forward in time (forward propagation, the paper's
+//! Algorithm 2) or transposed (adjoint) for
+//! $\frac{d\mathcal{L}}{dp} = \frac{\partial \mathcal{L}}{\partial F} \frac{\partial F}{\partial p} + \frac{\partial \mathcal{L}}{\partial p}$.
 //!
-//! ```text
-//! V_i(t) = sum_j W_ji sum_{g in F_j, g < t} h(t - g) - theta sum_{m in F_i, m < t} e^{-beta (t - m)}
-//! L dF/dp = -dPhi/dp,   L = dPhi/dF lower triangular,   dL/dp = (dL/dF) dF/dp + dL/dp|direct
-//! ```
+//! New here? [`tutorial`] goes from `cargo add` to a trained model, a custom loss and a
+//! custom kernel.
 //!
 //! # Crates
 //! | module | crate | what |
@@ -119,6 +122,9 @@ const _: () = {
 
 /// `Result` with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[doc = include_str!("../docs/tutorial.md")]
+pub mod tutorial {}
 
 pub use fpsnn_causal as causal;
 pub use fpsnn_core as core;
