@@ -18,6 +18,9 @@
 //! `--validation-seed`, default 1) and reports accuracy on it: the defaults were chosen
 //! that way (docs/results.md), so the test split is only reported.
 //!
+//! Built with the cargo feature `mpi` and started under `mpirun -np N`, the ranks share every
+//! minibatch (the same weights, bit for bit; rank 0 reports; `docs/distributed.md`).
+//!
 //! `--plots DIR` writes the training curves, first-spike histograms (test split, at
 //! initialisation and after training), raster and membrane potentials.
 
@@ -66,6 +69,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     setup.network.inputs = setup.data.num_inputs();
     let data = common::hold_out_validation(setup.data.load()?, &args)?;
     let mut trainer = setup.trainer()?;
+    // with the feature `mpi`, under `mpirun`: minibatches shared by the ranks, rank 0 reports
+    let ranks = common::ranks()?;
+    let root = ranks.rank() == 0;
+    trainer.set_collective(ranks);
     let plots = args.get("plots").map(figures::prepare).transpose()?;
     let initial = match &plots {
         Some(_) => Some(figures::first_spikes(
@@ -76,7 +83,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         )?),
         None => None,
     };
-    let mut progress = Progress::new(args.flag("quiet"), setup.epochs);
+    let mut progress = Progress::new(args.flag("quiet") || !root, setup.epochs);
     trainer.fit(
         &data.train,
         setup.fit_options(&data).observer(&mut progress),
@@ -87,6 +94,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         Some(v) => format!("  validation {:.2}%", 100.0 * trainer.evaluate(v)?.accuracy),
         None => String::new(),
     };
+    if !root {
+        return Ok(());
+    }
     println!(
         "digits: train {:.2}%{validation_text}  test {:.2}%  ({} hidden, {} epochs)",
         100.0 * train_stats.accuracy,

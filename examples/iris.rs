@@ -34,6 +34,9 @@
 //! virginica differ mostly by such a shift under this encoding, which capped training
 //! accuracy near 85 % (docs/results.md).
 //!
+//! Built with the cargo feature `mpi` and started under `mpirun -np N`, the ranks share every
+//! minibatch (the same weights, bit for bit; rank 0 reports; `docs/distributed.md`).
+//!
 //! `--plots DIR` writes the first run's training curves, first-spike histograms (test
 //! split, at initialisation and after training), raster and membrane potentials.
 
@@ -83,7 +86,10 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     setup.network.inputs = setup.data.num_inputs();
     let runs: usize = args.parse_or("runs", 10)?;
     let seed: u64 = args.parse_or("seed", 0)?;
-    let quiet = args.flag("quiet");
+    // with the feature `mpi`, under `mpirun`: minibatches shared by the ranks, rank 0 reports
+    let ranks = common::ranks()?;
+    let root = ranks.rank() == 0;
+    let quiet = args.flag("quiet") || !root;
     let plots = args.get("plots").map(figures::prepare).transpose()?;
     common::set_threads(args.parse_or("threads", 0)?)?;
     if runs == 0 {
@@ -95,6 +101,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     for run in 0..runs {
         let run_seed = seed + run as u64;
         let mut trainer = setup.clone().with_seed(run_seed).trainer()?;
+        trainer.set_collective(ranks.clone());
         let initial = match &plots {
             Some(_) if run == 0 => Some(figures::first_spikes(
                 "at initialisation",
@@ -121,6 +128,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             }
             None => String::new(),
         };
+        if !root {
+            continue;
+        }
         println!(
             "run {run} (seed {run_seed}): train {:.2}%{validation_text}  test {:.2}%",
             100.0 * train_stats.accuracy,
@@ -134,6 +144,9 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
             println!("figures written to {}", dir.display());
         }
         accuracies.push(100.0 * test.accuracy);
+    }
+    if !root {
+        return Ok(());
     }
     let (mean, sd) = common::mean_sd(&accuracies);
     if !validation_accuracies.is_empty() {
