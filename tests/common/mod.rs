@@ -2,37 +2,23 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::Mutex;
 
-/// Path of a compiled example, built (once per test process) with the profile of the
-/// test binary, so that running one test target alone never uses a stale example.
-/// `cargo test` has released its build lock by the time tests run, so this does not block.
+/// Path of a compiled example, as `cargo test` builds them (beside the test binary's
+/// directory, with the same profile and features). Tests never build anything themselves.
+/// Running one test target alone (`cargo test --test cli`) does not build the examples:
+/// build them first (`cargo build --examples`, with the same profile), or the test stops
+/// here and says so.
 pub(crate) fn example(name: &str) -> PathBuf {
-    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let exe = std::env::current_exe().unwrap();
+    // target/<profile dir>/deps/<test binary>
     let dir = exe.parent().unwrap().parent().unwrap();
     let path = dir.join("examples").join(name);
-    let mut built = BUILT
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if !built.iter().any(|b| b == name) {
-        // target/<profile dir>/deps/<test binary>: "debug" is the dev profile
-        let profile = match dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev",
-            Some(other) => other,
-        };
-        let out = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--profile", profile, "--example", name])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "building example {name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        built.push(name.to_owned());
-    }
+    assert!(
+        path.exists(),
+        "example `{name}` is not built at {}: `cargo test` builds the examples; when running \
+         one test target alone, run `cargo build --examples` (same profile) first",
+        path.display()
+    );
     path
 }
 
