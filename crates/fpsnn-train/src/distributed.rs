@@ -105,6 +105,20 @@ pub(crate) fn transport(message: String) -> TrainError {
     }
 }
 
+/// Copies the message `values` received from rank `from` into `data`, which it must fill
+/// exactly.
+pub(crate) fn fill_from(from: usize, values: &[f64], data: &mut [f64]) -> Result<(), TrainError> {
+    if values.len() != data.len() {
+        return Err(transport(format!(
+            "rank {from} sent {} values, {} expected",
+            values.len(),
+            data.len()
+        )));
+    }
+    data.copy_from_slice(values);
+    Ok(())
+}
+
 /// A message between two ranks of a [`ThreadGroup`].
 #[derive(Debug)]
 enum Message {
@@ -213,16 +227,7 @@ impl Collective for ThreadGroup {
         self.post(to, Message::Values(data.to_vec()))
     }
     fn receive(&self, from: usize, data: &mut [f64]) -> Result<(), TrainError> {
-        let values = self.take_values(from)?;
-        if values.len() != data.len() {
-            return Err(transport(format!(
-                "rank {from} sent {} values, {} expected",
-                values.len(),
-                data.len()
-            )));
-        }
-        data.copy_from_slice(&values);
-        Ok(())
+        fill_from(from, &self.take_values(from)?, data)
     }
     fn broadcast(&self, root: usize, data: &mut [f64]) -> Result<(), TrainError> {
         if self.rank == root {

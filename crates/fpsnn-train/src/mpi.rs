@@ -7,7 +7,7 @@ use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Root, Source};
 
 use crate::TrainError;
-use crate::distributed::{Collective, transport};
+use crate::distributed::{Collective, fill_from, transport};
 
 /// The ranks of `MPI_COMM_WORLD`. [`MpiCollective::init`] initialises MPI; dropping the
 /// value finalises it (keep it, or the trainer holding it, alive until the end).
@@ -87,15 +87,7 @@ impl Collective for MpiCollective {
     }
     fn receive(&self, from: usize, data: &mut [f64]) -> Result<(), TrainError> {
         let (values, _status) = world().process_at_rank(rank_of(from)?).receive_vec::<f64>();
-        if values.len() != data.len() {
-            return Err(transport(format!(
-                "rank {from} sent {} values, {} expected",
-                values.len(),
-                data.len()
-            )));
-        }
-        data.copy_from_slice(&values);
-        Ok(())
+        fill_from(from, &values, data)
     }
     fn broadcast(&self, root: usize, data: &mut [f64]) -> Result<(), TrainError> {
         world().process_at_rank(rank_of(root)?).broadcast_into(data);
