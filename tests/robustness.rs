@@ -1,1300 +1,88 @@
-//! Hardening (issue 6): a table of bad inputs walked through the public API and through the
-//! examples' command lines, runaway activity, grazing crossings, and the fuzzers'
-//! regression inputs. `docs/robustness.md` explains the matrix and the guarantees.
+//! Hardening (issue 6): the examples' side of the bad-input matrix, runaway activity,
+//! grazing crossings, and the fuzzers' regression inputs. `docs/robustness.md` explains the
+//! matrix and the guarantees; the rows walked through the API are in the crates' own tests
+//! (`cargo test -p fpsnn-sim --test unit bad_input`, ...), one crate per error contract.
 //!
 //! Every row of the matrix must give a typed error whose message names the problem; from an
 //! example: a non-zero exit status, exactly one line `error: ...` on stderr, no "panicked",
 //! and every output file that existed before the run left intact byte for byte.
 
 mod common;
+#[path = "../crates/fpsnn-train/tests/unit_tests/fixtures.rs"]
+mod train_fixtures;
 
-use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use fpsnn::causal::{AssembleOptions, CausalError, CausalGraph, assemble};
-use fpsnn::core::{CoreError, NeuronParams, SpikeTrain};
-use fpsnn::datasets::{
-    Dataset, DatasetError, LatencyEncoder, Sample, SpikeDataset, YinYangSplit, yin_yang,
-};
-use fpsnn::kernels::{ExpKernel, KernelError};
-use fpsnn::losses::{FirstSpikeCrossEntropy, Loss, LossError};
+use fpsnn::core::NeuronParams;
+use fpsnn::datasets::{Dataset, Sample, SpikeDataset};
+use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::sim::{
     InputSpikes, Method, Network, PopulationSpec, ProjectionSpec, SimError, SimOptions, Source,
     simulate,
 };
 use fpsnn::train::{
-    Adam, AdamConfig, FeedForwardSpec, FitOptions, GradientOptions, LrSchedule, SampleFailure,
-    Setup, SgdConfig, Silent, TrainConfig, TrainError, Trainer, sample_gradient, set_weights,
+    AdamConfig, GradientOptions, SampleFailure, Silent, TrainConfig, TrainError, Trainer,
+    sample_gradient,
 };
+use fpsnn_testkit::{Matrix, edit_net};
 use nalgebra::DMatrix;
 
 use common::{INPUT, NET, example};
-
-// ---------------------------------------------------------------------------------------
-// The matrix
-
-/// One row of the bad-input matrix.
-struct Row {
-    /// The family of cases (one line of the table in `docs/robustness.md`).
-    family: &'static str,
-    /// This instance.
-    case: String,
-    /// What went wrong, if the row failed.
-    failure: Option<String>,
-}
-
-#[derive(Default)]
-struct Matrix {
-    rows: Vec<Row>,
-}
-
-impl Matrix {
-    /// An API call that must fail with an error `is` accepts and whose message contains
-    /// `needle` (case-insensitive).
-    fn api<T, E: Display>(
-        &mut self,
-        family: &'static str,
-        case: impl Into<String>,
-        result: Result<T, E>,
-        is: impl Fn(&E) -> bool,
-        needle: &str,
-    ) {
-        let failure = match result {
-            Ok(_) => Some("accepted".to_owned()),
-            Err(err) if !is(&err) => Some(format!("wrong error: {err}")),
-            Err(err)
-                if !err
-                    .to_string()
-                    .to_lowercase()
-                    .contains(&needle.to_lowercase()) =>
-            {
-                Some(format!("message `{err}` does not mention `{needle}`"))
-            }
-            Err(err) if err.to_string().contains('\n') => Some(format!("multi-line `{err}`")),
-            Err(_) => None,
-        };
-        self.rows.push(Row {
-            family,
-            case: case.into(),
-            failure,
-        });
-    }
-
-    /// An example run that must fail: status != 0, one stderr line `error: ...` naming
-    /// `needle`, no panic, and every file in `keep` unchanged.
-    fn cli(
-        &mut self,
-        family: &'static str,
-        case: impl Into<String>,
-        example_name: &str,
-        args: &[&str],
-        needle: &str,
-        keep: &[&Path],
-    ) {
-        let before: Vec<Option<Vec<u8>>> = keep.iter().map(|p| std::fs::read(p).ok()).collect();
-        let out = Command::new(example(example_name))
-            .args(args)
-            .output()
-            .expect("example runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let lines: Vec<&str> = stderr.lines().collect();
-        let mut problems = Vec::new();
-        if out.status.success() {
-            problems.push("exit status 0".to_owned());
-        }
-        if stderr.contains("panicked") {
-            problems.push("panicked".to_owned());
-        }
-        if lines.len() != 1 || !lines[0].starts_with("error: ") {
-            problems.push(format!("stderr is not one `error:` line: {stderr:?}"));
-        } else if !lines[0].to_lowercase().contains(&needle.to_lowercase()) {
-            problems.push(format!("`{}` does not mention `{needle}`", lines[0]));
-        }
-        for (path, old) in keep.iter().zip(before) {
-            if std::fs::read(path).ok() != old {
-                problems.push(format!("{} changed", path.display()));
-            }
-        }
-        self.rows.push(Row {
-            family,
-            case: case.into(),
-            failure: (!problems.is_empty()).then(|| problems.join("; ")),
-        });
-    }
-
-    /// Prints the per-family counts and fails on any failed row.
-    fn finish(self, layer: &str) -> usize {
-        let mut families: Vec<(&str, usize)> = Vec::new();
-        for row in &self.rows {
-            match families.iter_mut().find(|(f, _)| *f == row.family) {
-                Some((_, n)) => *n += 1,
-                None => families.push((row.family, 1)),
-            }
-        }
-        for (family, n) in &families {
-            println!("  {layer} | {family} | {n}");
-        }
-        let failed: Vec<String> = self
-            .rows
-            .iter()
-            .filter_map(|r| {
-                r.failure
-                    .as_ref()
-                    .map(|f| format!("[{}] {}: {f}", r.family, r.case))
-            })
-            .collect();
-        println!(
-            "bad-input matrix, {layer}: {} rows in {} families, {} pass",
-            self.rows.len(),
-            families.len(),
-            self.rows.len() - failed.len()
-        );
-        assert!(failed.is_empty(), "failed rows:\n{}", failed.join("\n"));
-        self.rows.len()
-    }
-}
+use train_fixtures::{config, small_checkpoint};
 
 // ---------------------------------------------------------------------------------------
 // Fixtures
 
-fn edit(from: &str, to: &str) -> String {
-    assert!(NET.contains(from), "fixture lacks {from}");
-    NET.replacen(from, to, 1)
-}
-
 fn params(alpha: f64, beta: f64, theta: f64) -> NeuronParams {
     NeuronParams { alpha, beta, theta }
-}
-
-/// A one-population network built through `Network::try_new`, with the given pieces.
-fn one_pop(
-    neuron: NeuronParams,
-    weights: DMatrix<f64>,
-    t_max: f64,
-    delay: f64,
-) -> Result<Network, SimError> {
-    Network::try_new(
-        weights.nrows(),
-        vec![PopulationSpec {
-            name: "n".into(),
-            size: weights.ncols(),
-            params: neuron,
-        }],
-        vec![ProjectionSpec {
-            from: Source::Input,
-            to: 0,
-            weights: weights.into(),
-            delay,
-        }],
-        t_max,
-        100,
-    )
-}
-
-fn good() -> NeuronParams {
-    params(1.0, 0.9, 1.0)
 }
 
 fn w1(x: f64) -> DMatrix<f64> {
     DMatrix::from_element(1, 1, x)
 }
 
-/// The paper's Yin-Yang set-up with a 5-3-3 network simulated to t_max 4, Adam 5e-3.
-fn small_setup() -> Setup {
-    let mut setup = Setup::yin_yang_paper();
-    setup.network.hidden = vec![3];
-    setup.network.t_max = 4.0;
-    setup.optimizer.lr = 5e-3;
-    setup
-}
-
-fn loss() -> FirstSpikeCrossEntropy {
-    small_setup().loss().unwrap()
-}
-
-fn config(batch_size: usize) -> TrainConfig {
-    TrainConfig {
-        batch_size,
-        ..TrainConfig::default()
+/// An example run that must fail: status != 0, one stderr line `error: ...` naming
+/// `needle`, no panic, and every file in `keep` unchanged; recorded as a row of `m`.
+fn cli(
+    m: &mut Matrix,
+    family: &'static str,
+    case: impl Into<String>,
+    example_name: &str,
+    args: &[&str],
+    needle: &str,
+    keep: &[&Path],
+) {
+    let before: Vec<Option<Vec<u8>>> = keep.iter().map(|p| std::fs::read(p).ok()).collect();
+    let out = Command::new(example(example_name))
+        .args(args)
+        .output()
+        .expect("example runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut problems = Vec::new();
+    if out.status.success() {
+        problems.push("exit status 0".to_owned());
     }
-}
-
-/// A 5-3-3 network for Yin-Yang input (what `yinyang --resume` expects).
-fn small_spec() -> FeedForwardSpec {
-    small_setup().network
-}
-
-fn small_trainer() -> Trainer<FirstSpikeCrossEntropy, Adam> {
-    let network = small_spec().build(1).unwrap();
-    let adam = small_setup().optimizer.build().unwrap();
-    Trainer::builder(network, loss(), adam)
-        .config(config(8))
-        .build()
-        .unwrap()
-}
-
-fn first_yin_yang(n: usize) -> SpikeDataset {
-    let full = yin_yang(YinYangSplit::Train, &LatencyEncoder::yin_yang()).unwrap();
-    full.select(&(0..n).collect::<Vec<_>>()).unwrap()
-}
-
-/// A small checkpoint (a 5-3-3 network after one epoch on 16 Yin-Yang samples).
-fn small_checkpoint() -> Vec<u8> {
-    let mut t = small_trainer();
-    t.fit(&first_yin_yang(16), FitOptions::new(1)).unwrap();
-    t.checkpoint_bytes().unwrap()
-}
-
-fn load(bytes: &[u8]) -> Result<Trainer<FirstSpikeCrossEntropy, Adam>, TrainError> {
-    Trainer::from_checkpoint_bytes(
-        bytes,
-        loss(),
-        AdamConfig::with_lr(5e-3).build().unwrap(),
-        config(8),
-    )
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// Recomputes the checkpoint header's length and checksum after the payload was edited.
-fn reframe(bytes: &mut [u8]) {
-    let len = (bytes.len() - 28) as u64;
-    bytes[12..20].copy_from_slice(&len.to_le_bytes());
-    let sum = fnv1a(&bytes[28..]);
-    bytes[20..28].copy_from_slice(&sum.to_le_bytes());
-}
-
-/// A dataset that does not validate what it yields (a user's own `Dataset`).
-struct Raw {
-    samples: Vec<Sample>,
-    inputs: usize,
-    classes: usize,
-}
-
-impl Dataset for Raw {
-    fn len(&self) -> usize {
-        self.samples.len()
+    if stderr.contains("panicked") {
+        problems.push("panicked".to_owned());
     }
-    fn num_inputs(&self) -> usize {
-        self.inputs
+    if lines.len() != 1 || !lines[0].starts_with("error: ") {
+        problems.push(format!("stderr is not one `error:` line: {stderr:?}"));
+    } else if !lines[0].to_lowercase().contains(&needle.to_lowercase()) {
+        problems.push(format!("`{}` does not mention `{needle}`", lines[0]));
     }
-    fn num_classes(&self) -> usize {
-        self.classes
-    }
-    fn get(&self, index: usize) -> Option<Sample> {
-        self.samples.get(index).cloned()
-    }
-}
-
-fn is_json(e: &SimError) -> bool {
-    matches!(e, SimError::Json { .. })
-}
-
-fn is_param(e: &SimError) -> bool {
-    matches!(
-        e,
-        SimError::PopulationParams {
-            source: CoreError::InvalidParameter { .. },
-            ..
-        } | SimError::Core(CoreError::InvalidParameter { .. })
-            | SimError::Kernel(_)
-    )
-}
-
-fn is_time(e: &SimError) -> bool {
-    matches!(
-        e,
-        SimError::InputTrain {
-            source: CoreError::InvalidSpikeTime { .. },
-            ..
-        }
-    )
-}
-
-// ---------------------------------------------------------------------------------------
-// The API side of the matrix
-
-#[test]
-fn bad_input_matrix_through_the_api() {
-    let mut m = Matrix::default();
-    assert!(Network::from_json(NET).is_ok() && InputSpikes::from_json(INPUT).is_ok());
-
-    // --- network JSON: malformed and truncated
-    for (case, text) in [
-        ("empty", ""),
-        ("not JSON", "hello"),
-        ("an array", "[1, 2]"),
-        ("trailing garbage", &format!("{NET} x")),
-        ("NaN literal", &edit("3.5", "NaN")),
-        ("string weight", &edit("3.5", "\"3.5\"")),
-        ("negative inputs", &edit("\"inputs\": 2", "\"inputs\": -2")),
-        (
-            "fractional size",
-            &edit("\"size\": 2}, {", "\"size\": 2.5}, {"),
-        ),
-    ] {
-        m.api(
-            "malformed network JSON",
-            case,
-            Network::from_json(text),
-            is_json,
-            "json",
-        );
-    }
-    m.api(
-        "unknown field (typo)",
-        "thetaa",
-        Network::from_json(&edit("\"theta\"", "\"thetaa\"")),
-        is_json,
-        "unknown field",
-    );
-    m.api(
-        "missing field",
-        "no t_max",
-        Network::from_json(&edit(",\n  \"t_max\": 10.0", "")),
-        is_json,
-        "missing field",
-    );
-    for cut in 0..NET.len() {
-        if NET.is_char_boundary(cut) {
-            m.api(
-                "network JSON truncated at every byte",
-                format!("cut {cut}"),
-                Network::from_json(&NET[..cut]),
-                is_json,
-                "json",
-            );
+    for (path, old) in keep.iter().zip(before) {
+        if std::fs::read(path).ok() != old {
+            problems.push(format!("{} changed", path.display()));
         }
     }
-
-    // --- network structure
-    m.api(
-        "unknown population",
-        "to",
-        Network::from_json(&edit("\"to\": \"o\"", "\"to\": \"nope\"")),
-        |e| matches!(e, SimError::UnknownPopulation { name, .. } if name == "nope"),
-        "unknown population `nope`",
+    m.push(
+        family,
+        case,
+        (!problems.is_empty()).then(|| problems.join("; ")),
     );
-    m.api(
-        "unknown population",
-        "from",
-        Network::from_json(&edit("\"from\": \"h\"", "\"from\": \"hh\"")),
-        |e| matches!(e, SimError::UnknownPopulation { .. }),
-        "unknown population `hh`",
-    );
-    m.api(
-        "unknown population",
-        "index (API)",
-        Network::try_new(
-            1,
-            vec![],
-            vec![ProjectionSpec {
-                from: Source::Input,
-                to: 0,
-                weights: w1(1.0).into(),
-                delay: 0.0,
-            }],
-            1.0,
-            10,
-        ),
-        |e| matches!(e, SimError::UnknownPopulation { .. }),
-        "unknown population",
-    );
-    m.api(
-        "projection into the input",
-        "to input",
-        Network::from_json(&edit("\"to\": \"o\"", "\"to\": \"input\"")),
-        |e| matches!(e, SimError::ProjectionToInput { .. }),
-        "input",
-    );
-    m.api(
-        "duplicate or reserved population name",
-        "duplicate",
-        Network::from_json(&edit("\"name\": \"o\"", "\"name\": \"h\"")),
-        |e| matches!(e, SimError::DuplicatePopulation { .. }),
-        "used twice",
-    );
-    m.api(
-        "duplicate or reserved population name",
-        "input",
-        Network::from_json(&edit("\"name\": \"o\"", "\"name\": \"input\"")),
-        |e| matches!(e, SimError::DuplicatePopulation { .. }),
-        "reserved",
-    );
-    m.api(
-        "empty population",
-        "size 0",
-        Network::from_json(&edit("\"size\": 2}]", "\"size\": 0}]")),
-        |e| matches!(e, SimError::EmptyPopulation { .. }),
-        "size 0",
-    );
-    for (case, from, to) in [
-        ("missing row", "[[2.0, 1.5], [1.5, 2.0]]", "[[2.0, 1.5]]"),
-        (
-            "extra row",
-            "[[2.0, 1.5], [1.5, 2.0]]",
-            "[[2.0, 1.5], [1.5, 2.0], [1.0, 1.0]]",
-        ),
-        (
-            "missing column",
-            "[[2.0, 1.5], [1.5, 2.0]]",
-            "[[2.0], [1.5]]",
-        ),
-        ("ragged", "[[2.0, 1.5], [1.5, 2.0]]", "[[2.0, 1.5], [1.5]]"),
-        ("empty matrix", "[[2.0, 1.5], [1.5, 2.0]]", "[]"),
-    ] {
-        m.api(
-            "weights of the wrong shape",
-            case,
-            Network::from_json(&edit(from, to)),
-            |e| matches!(e, SimError::WeightShape { .. }),
-            "expected",
-        );
-    }
-    m.api(
-        "weights of the wrong shape",
-        "set_weights",
-        Network::from_json(NET)
-            .unwrap()
-            .set_weights(1, DMatrix::zeros(3, 2)),
-        |e| matches!(e, SimError::WeightShape { .. }),
-        "expected 2x2",
-    );
-    for (case, w) in [
-        ("NaN", f64::NAN),
-        ("+inf", f64::INFINITY),
-        ("-inf", f64::NEG_INFINITY),
-    ] {
-        m.api(
-            "NaN/inf weights",
-            format!("{case} (try_new)"),
-            one_pop(good(), w1(w), 5.0, 0.0),
-            |e| matches!(e, SimError::NonFiniteWeight { .. }),
-            "not finite",
-        );
-        let mut net = Network::from_json(NET).unwrap();
-        let before = net.clone();
-        m.api(
-            "NaN/inf weights",
-            format!("{case} (update_weights)"),
-            net.update_weights(0, |w| w[(1, 1)] = f64::NAN),
-            |e| {
-                matches!(
-                    e,
-                    SimError::NonFiniteWeight {
-                        pre: 1,
-                        post: 1,
-                        ..
-                    }
-                )
-            },
-            "weight [1][1]",
-        );
-        assert_eq!(net, before, "a rejected update changed the network");
-    }
-    m.api(
-        "NaN/inf weights",
-        "1e999 in JSON",
-        Network::from_json(&edit("3.5", "1e999")),
-        |e| matches!(e, SimError::Json { .. } | SimError::NonFiniteWeight { .. }),
-        "",
-    );
-
-    // --- neuron parameters
-    for name in ["alpha", "beta", "theta"] {
-        for value in ["0.0", "-1.0", "-0.0", "1e999"] {
-            let text = NET.replacen(
-                &format!("\"{name}\": {}", if name == "beta" { "0.9" } else { "1.0" }),
-                &format!("\"{name}\": {value}"),
-                1,
-            );
-            m.api(
-                "alpha, beta, theta <= 0 or non-finite",
-                format!("{name} = {value} (JSON)"),
-                Network::from_json(&text),
-                |e| is_param(e) || is_json(e),
-                if value == "1e999" { "" } else { name },
-            );
-        }
-        for value in [f64::NAN, f64::INFINITY, 0.0, -2.0] {
-            let mut p = good();
-            match name {
-                "alpha" => p.alpha = value,
-                "beta" => p.beta = value,
-                _ => p.theta = value,
-            }
-            m.api(
-                "alpha, beta, theta <= 0 or non-finite",
-                format!("{name} = {value} (try_new)"),
-                one_pop(p, w1(1.0), 5.0, 0.0),
-                is_param,
-                name,
-            );
-            m.api(
-                "alpha, beta, theta <= 0 or non-finite",
-                format!("{name} = {value} (NeuronParams)"),
-                NeuronParams::try_new(p.alpha, p.beta, p.theta),
-                |e| matches!(e, CoreError::InvalidParameter { .. }),
-                name,
-            );
-        }
-    }
-    m.api(
-        "alpha, beta, theta <= 0 or non-finite",
-        "population override theta = 0",
-        Network::from_json(&edit(
-            "\"size\": 2}]",
-            "\"size\": 2, \"neuron\": {\"alpha\": 1.0, \"beta\": 1.0, \"theta\": 0.0}}]",
-        )),
-        |e| matches!(e, SimError::PopulationParams { population, .. } if population == "o"),
-        "population `o`",
-    );
-    m.api(
-        "alpha, beta, theta <= 0 or non-finite",
-        "set_threshold NaN",
-        Network::from_json(NET).unwrap().set_threshold(0, f64::NAN),
-        is_param,
-        "theta",
-    );
-    m.api(
-        "alpha, beta, theta <= 0 or non-finite",
-        "kernel beta = 0",
-        ExpKernel::try_new(1.0, 0.0),
-        |_: &KernelError| true,
-        "beta",
-    );
-
-    // --- horizon, delays, spike cap
-    for value in ["0.0", "-1.0", "1e999"] {
-        m.api(
-            "t_max <= 0 or non-finite",
-            format!("t_max = {value} (JSON)"),
-            Network::from_json(&edit("\"t_max\": 10.0", &format!("\"t_max\": {value}"))),
-            |e| matches!(e, SimError::InvalidHorizon { .. }) || is_json(e),
-            if value == "1e999" { "" } else { "t_max" },
-        );
-    }
-    for value in [f64::NAN, f64::INFINITY, -0.0, 0.0] {
-        m.api(
-            "t_max <= 0 or non-finite",
-            format!("t_max = {value} (try_new)"),
-            one_pop(good(), w1(1.0), value, 0.0),
-            |e| matches!(e, SimError::InvalidHorizon { .. }),
-            "t_max",
-        );
-    }
-    for value in [f64::NAN, -1.0, f64::INFINITY] {
-        m.api(
-            "delay < 0 or non-finite",
-            format!("delay = {value}"),
-            one_pop(good(), w1(1.0), 5.0, value),
-            |e| matches!(e, SimError::InvalidDelay { .. }),
-            "delay",
-        );
-    }
-    m.api(
-        "spike cap 0",
-        "max_spikes_per_neuron = 0",
-        Network::from_json(&edit(
-            "\"t_max\": 10.0",
-            "\"t_max\": 10.0, \"max_spikes_per_neuron\": 0",
-        )),
-        |e| matches!(e, SimError::InvalidSpikeCap),
-        "max_spikes_per_neuron",
-    );
-    m.api(
-        "network too large for 32-bit ids",
-        "size 2^32",
-        Network::from_json(&edit("\"size\": 2}]", "\"size\": 4294967296}]")),
-        |e| matches!(e, SimError::TooLarge { .. }),
-        "size",
-    );
-    m.api(
-        "network too large for 32-bit ids",
-        "inputs 2^32",
-        Network::try_new(1 << 32, vec![], vec![], 1.0, 10),
-        |e| matches!(e, SimError::TooLarge { .. }),
-        "inputs",
-    );
-
-    // --- input spikes
-    for (case, text) in [
-        ("empty", ""),
-        ("wrong key", r#"{"spikes": [[0.0]]}"#),
-        ("string time", r#"{"input_spikes": [["0.5"]]}"#),
-        ("NaN literal", r#"{"input_spikes": [[NaN]]}"#),
-        ("extra field", r#"{"input_spikes": [[0.0]], "x": 1}"#),
-    ] {
-        m.api(
-            "malformed input JSON",
-            case,
-            InputSpikes::from_json(text),
-            is_json,
-            "json",
-        );
-    }
-    for cut in 0..INPUT.len() {
-        m.api(
-            "input JSON truncated at every byte",
-            format!("cut {cut}"),
-            InputSpikes::from_json(&INPUT[..cut]),
-            is_json,
-            "json",
-        );
-    }
-    for (case, t) in [
-        ("NaN", f64::NAN),
-        ("+inf", f64::INFINITY),
-        ("-inf", f64::NEG_INFINITY),
-        ("negative", -1e-300),
-    ] {
-        m.api(
-            "NaN/inf/negative spike times",
-            format!("{case} (API)"),
-            InputSpikes::try_new(vec![vec![0.0], vec![0.5, t]]),
-            |e| is_time(e) && matches!(e, SimError::InputTrain { channel: 1, .. }),
-            "input channel 1",
-        );
-        m.api(
-            "NaN/inf/negative spike times",
-            format!("{case} (SpikeTrain)"),
-            SpikeTrain::try_new(vec![t]),
-            |e| matches!(e, CoreError::InvalidSpikeTime { .. }),
-            "finite and >= 0",
-        );
-    }
-    m.api(
-        "NaN/inf/negative spike times",
-        "negative (JSON)",
-        InputSpikes::from_json(r#"{"input_spikes": [[-1.0], [1.0]]}"#),
-        is_time,
-        "must be finite and >= 0",
-    );
-    m.api(
-        "NaN/inf/negative spike times",
-        "1e999 (JSON)",
-        InputSpikes::from_json(r#"{"input_spikes": [[1e999], [1.0]]}"#),
-        |e| is_time(e) || is_json(e),
-        "",
-    );
-    for (case, train) in [
-        ("descending", vec![1.0, 0.5]),
-        ("late dip", vec![0.0, 1.0, 2.0, 1.5]),
-        ("ulp", vec![1.0, f64::from_bits(1.0f64.to_bits() - 1)]),
-    ] {
-        m.api(
-            "unsorted spike times",
-            case,
-            InputSpikes::try_new(vec![vec![], train]),
-            |e| {
-                matches!(
-                    e,
-                    SimError::InputTrain {
-                        channel: 1,
-                        source: CoreError::UnsortedSpikeTrain { .. }
-                    }
-                )
-            },
-            "sorted",
-        );
-    }
-    let net = Network::from_json(NET).unwrap();
-    for channels in [0usize, 1, 3] {
-        m.api(
-            "wrong number of input channels",
-            format!("{channels} channels"),
-            simulate(
-                &net,
-                &InputSpikes::try_new(vec![vec![0.0]; channels]).unwrap(),
-                &SimOptions::default(),
-            ),
-            |e| matches!(e, SimError::InputCount { .. }),
-            "channels",
-        );
-    }
-
-    // --- simulation options
-    let input = InputSpikes::from_json(INPUT).unwrap();
-    m.api(
-        "bad simulation options",
-        "first-spike population out of range",
-        simulate(
-            &net,
-            &input,
-            &SimOptions::default().with_first_spike_only(2),
-        ),
-        |e| matches!(e, SimError::PopulationIndex { index: 2, .. }),
-        "out of range",
-    );
-    m.api(
-        "bad simulation options",
-        "early-stop population out of range",
-        simulate(&net, &input, &SimOptions::default().with_early_stop_on(7)),
-        |e| matches!(e, SimError::PopulationIndex { index: 7, .. }),
-        "out of range",
-    );
-    let recurrent = Network::from_json(&edit(
-        "\"t_max\"",
-        "\"max_spikes_per_neuron\": 5, \"t_max\"",
-    ))
-    .unwrap();
-    let mut rec_file = recurrent.to_file();
-    rec_file.projections.push(fpsnn::sim::ProjectionFile {
-        from: "o".into(),
-        to: "h".into(),
-        weights: Some(vec![vec![0.1, 0.1]; 2]),
-        synapses: None,
-        delay: None,
-    });
-    m.api(
-        "bad simulation options",
-        "layer sweep on a recurrent network",
-        simulate(
-            &rec_file.try_into_network().unwrap(),
-            &input,
-            &SimOptions::default().with_method(Method::LayerSweep),
-        ),
-        |e| matches!(e, SimError::NotFeedForward),
-        "feed-forward",
-    );
-
-    // --- losses and labels
-    for (case, (tau0, tau1, gamma, t_max)) in [
-        ("t_max = 0", (0.2, 1.0, 0.0, 0.0)),
-        ("t_max < 0", (0.2, 1.0, 0.0, -4.0)),
-        ("t_max NaN", (0.2, 1.0, 0.0, f64::NAN)),
-        ("t_max inf", (0.2, 1.0, 0.0, f64::INFINITY)),
-        ("tau0 = 0", (0.0, 1.0, 0.0, 4.0)),
-        ("tau1 NaN", (0.2, f64::NAN, 0.0, 4.0)),
-        ("gamma inf", (0.2, 1.0, f64::INFINITY, 4.0)),
-    ] {
-        m.api(
-            "bad loss parameters",
-            case,
-            FirstSpikeCrossEntropy::try_new(tau0, tau1, gamma, t_max),
-            |e| matches!(e, LossError::InvalidParameter { .. }),
-            "invalid",
-        );
-    }
-    m.api(
-        "labels out of range",
-        "loss evaluate",
-        loss().evaluate(&[vec![1.0], vec![2.0], vec![]], &3),
-        |e| matches!(e, LossError::LabelOutOfRange { .. }),
-        "label 3",
-    );
-    m.api(
-        "labels out of range",
-        "SpikeDataset",
-        SpikeDataset::try_new(vec![Sample::new(vec![vec![0.0]; 5], 3)], 5, 3),
-        |e| matches!(e, DatasetError::LabelOutOfRange { label: 3, .. }),
-        "label 3",
-    );
-    let ff = small_spec().build(0).unwrap();
-    m.api(
-        "labels out of range",
-        "sample_gradient",
-        sample_gradient(
-            &ff,
-            1,
-            &loss(),
-            &Sample::new(vec![vec![0.5]; 5], 7),
-            &GradientOptions::default(),
-            true,
-        ),
-        |e| matches!(e, TrainError::Loss(LossError::LabelOutOfRange { .. })),
-        "label 7",
-    );
-    let raw_bad_label = Raw {
-        samples: vec![Sample::new(vec![vec![0.5]; 5], 9)],
-        inputs: 5,
-        classes: 3,
-    };
-    m.api(
-        "labels out of range",
-        "training on an unvalidated dataset",
-        small_trainer().fit(&raw_bad_label, FitOptions::new(1)),
-        |e| matches!(e, TrainError::Loss(LossError::LabelOutOfRange { .. })),
-        "label 9",
-    );
-
-    // --- datasets
-    let empty = Raw {
-        samples: vec![],
-        inputs: 5,
-        classes: 3,
-    };
-    m.api(
-        "empty datasets",
-        "SpikeDataset",
-        SpikeDataset::try_new(vec![], 5, 3),
-        |e| matches!(e, DatasetError::Empty),
-        "no sample",
-    );
-    m.api(
-        "empty datasets",
-        "Trainer::fit",
-        small_trainer().fit(&empty, FitOptions::new(1)),
-        |e| matches!(e, TrainError::EmptyDataset),
-        "empty",
-    );
-    m.api(
-        "empty datasets",
-        "Trainer::evaluate",
-        small_trainer().evaluate(&empty),
-        |e| matches!(e, TrainError::EmptyDataset),
-        "empty",
-    );
-    m.api(
-        "empty datasets",
-        "empty validation set",
-        small_trainer().fit(&first_yin_yang(4), FitOptions::new(1).validation(&empty)),
-        |e| matches!(e, TrainError::EmptyDataset),
-        "empty",
-    );
-    m.api(
-        "bad samples",
-        "channel count",
-        SpikeDataset::try_new(vec![Sample::new(vec![vec![0.0]; 4], 0)], 5, 3),
-        |e| matches!(e, DatasetError::ChannelCountMismatch { .. }),
-        "channels",
-    );
-    m.api(
-        "bad samples",
-        "NaN spike in a sample",
-        SpikeDataset::try_new(
-            vec![Sample::new(
-                vec![vec![0.0], vec![f64::NAN], vec![], vec![], vec![]],
-                0,
-            )],
-            5,
-            3,
-        ),
-        |e| matches!(e, DatasetError::InvalidSpikeTrain { channel: 1, .. }),
-        "channel 1",
-    );
-    m.api(
-        "bad samples",
-        "unsorted spike in an unvalidated sample",
-        sample_gradient(
-            &ff,
-            1,
-            &loss(),
-            &Sample::new(vec![vec![1.0, 0.0], vec![], vec![], vec![], vec![]], 0),
-            &GradientOptions::default(),
-            true,
-        ),
-        |e| matches!(e, TrainError::Sim(SimError::InputTrain { .. })),
-        "sorted",
-    );
-    m.api(
-        "bad encoder parameters",
-        "latency window reversed",
-        LatencyEncoder::try_new(2.0, 1.0),
-        |e| matches!(e, DatasetError::InvalidParameter { .. }),
-        "invalid",
-    );
-
-    // --- training configuration
-    m.api(
-        "bad training configuration",
-        "batch size 0",
-        Trainer::try_new(
-            small_spec().build(0).unwrap(),
-            1,
-            loss(),
-            AdamConfig::with_lr(1e-3).build().unwrap(),
-            config(0),
-        ),
-        |e| {
-            matches!(
-                e,
-                TrainError::InvalidConfig {
-                    name: "batch_size",
-                    ..
-                }
-            )
-        },
-        "batch_size",
-    );
-    m.api(
-        "bad training configuration",
-        "loss horizon is not the network's t_max",
-        Trainer::builder(
-            small_spec().build(0).unwrap(),
-            FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 2.0).unwrap(),
-            AdamConfig::with_lr(1e-3).build().unwrap(),
-        )
-        .build(),
-        |e| matches!(e, TrainError::HorizonMismatch { .. }),
-        "t_max",
-    );
-    m.api(
-        "bad training configuration",
-        "set-up network does not fit its data",
-        Setup {
-            network: FeedForwardSpec {
-                inputs: 4,
-                ..small_spec()
-            },
-            ..small_setup()
-        }
-        .trainer(),
-        |e| {
-            matches!(
-                e,
-                TrainError::SetupMismatch {
-                    network: 4,
-                    data: 5,
-                    ..
-                }
-            )
-        },
-        "input channels",
-    );
-    m.api(
-        "bad samples",
-        "prediction for an input with a missing channel",
-        small_trainer().predict(&Sample::new(vec![vec![0.5]; 4], 0)),
-        |e| matches!(e, TrainError::Sim(_)),
-        "channel",
-    );
-    m.api(
-        "bad training configuration",
-        "output index",
-        Trainer::try_new(
-            small_spec().build(0).unwrap(),
-            2,
-            loss(),
-            AdamConfig::with_lr(1e-3).build().unwrap(),
-            config(1),
-        ),
-        |e| matches!(e, TrainError::InvalidConfig { name: "output", .. }),
-        "output",
-    );
-    for lr in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-        m.api(
-            "bad training configuration",
-            format!("Adam lr {lr}"),
-            AdamConfig::with_lr(lr).build(),
-            |e| matches!(e, TrainError::InvalidConfig { name: "lr", .. }),
-            "lr",
-        );
-    }
-    m.api(
-        "bad training configuration",
-        "SGD lr NaN",
-        SgdConfig {
-            lr: f64::NAN,
-            momentum: 0.9,
-        }
-        .build(),
-        |e| matches!(e, TrainError::InvalidConfig { .. }),
-        "lr",
-    );
-    for (case, schedule) in [
-        (
-            "staircase factor NaN",
-            LrSchedule::Step {
-                factor: f64::NAN,
-                every: 1,
-            },
-        ),
-        (
-            "staircase factor 0",
-            LrSchedule::Step {
-                factor: 0.0,
-                every: 1,
-            },
-        ),
-        (
-            "staircase factor 2",
-            LrSchedule::Step {
-                factor: 2.0,
-                every: 1,
-            },
-        ),
-    ] {
-        m.api(
-            "bad training configuration",
-            case,
-            Trainer::try_new(
-                small_spec().build(0).unwrap(),
-                1,
-                loss(),
-                AdamConfig::with_lr(1e-3).build().unwrap(),
-                TrainConfig {
-                    schedule,
-                    ..config(1)
-                },
-            ),
-            |e| matches!(e, TrainError::InvalidConfig { .. }),
-            "factor",
-        );
-    }
-    for (case, tweak) in [
-        ("silent penalty NaN", (f64::NAN, 1e-7)),
-        ("grazing tolerance NaN", (0.0, f64::NAN)),
-        ("grazing tolerance < 0", (0.0, -1.0)),
-    ] {
-        let mut gradient = GradientOptions {
-            silent_label_penalty: tweak.0,
-            ..GradientOptions::default()
-        };
-        gradient.assemble.grazing_tolerance = tweak.1;
-        m.api(
-            "bad training configuration",
-            case,
-            Trainer::try_new(
-                small_spec().build(0).unwrap(),
-                1,
-                loss(),
-                AdamConfig::with_lr(1e-3).build().unwrap(),
-                TrainConfig {
-                    gradient,
-                    ..config(1)
-                },
-            ),
-            |e| matches!(e, TrainError::InvalidConfig { .. }),
-            if case.starts_with("silent") {
-                "silent"
-            } else {
-                "grazing"
-            },
-        );
-    }
-    let mut spec = small_spec();
-    spec.hidden = vec![0];
-    m.api(
-        "bad training configuration",
-        "hidden layer of size 0",
-        spec.build(0),
-        |e| matches!(e, TrainError::Sim(SimError::EmptyPopulation { .. })),
-        "size 0",
-    );
-    let mut spec = small_spec();
-    spec.init.pop();
-    m.api(
-        "bad training configuration",
-        "one init per layer",
-        spec.build(0),
-        |e| matches!(e, TrainError::InvalidConfig { name: "init", .. }),
-        "init",
-    );
-    let mut spec = small_spec();
-    spec.t_max = 0.0;
-    m.api(
-        "t_max <= 0 or non-finite",
-        "FeedForwardSpec t_max = 0",
-        spec.build(0),
-        |e| matches!(e, TrainError::Sim(SimError::InvalidHorizon { .. })),
-        "t_max",
-    );
-    let mut spec = small_spec();
-    spec.init[0].1 = f64::NAN;
-    m.api(
-        "NaN/inf weights",
-        "initialiser sd NaN",
-        spec.build(0),
-        |e| {
-            matches!(
-                e,
-                TrainError::InvalidConfig { .. }
-                    | TrainError::Sim(SimError::NonFiniteWeight { .. })
-            )
-        },
-        "",
-    );
-    let mut net = small_spec().build(0).unwrap();
-    m.api(
-        "NaN/inf weights",
-        "set_weights with a NaN",
-        set_weights(&mut net, &[f64::NAN; 24]),
-        |e| matches!(e, TrainError::Sim(SimError::NonFiniteWeight { .. })),
-        "not finite",
-    );
-    m.api(
-        "weights of the wrong shape",
-        "flat parameter count",
-        set_weights(&mut net, &[1.0; 7]),
-        |e| {
-            matches!(
-                e,
-                TrainError::ParamCount {
-                    expected: 24,
-                    got: 7
-                }
-            )
-        },
-        "expected 24",
-    );
-
-    // --- checkpoints
-    let bytes = small_checkpoint();
-    assert!(load(&bytes).is_ok(), "the fixture checkpoint loads");
-    let is_ckpt = |e: &TrainError| matches!(e, TrainError::Checkpoint { .. });
-    for cut in 0..bytes.len() {
-        m.api(
-            "checkpoint truncated at every byte",
-            format!("cut {cut} of {}", bytes.len()),
-            load(&bytes[..cut]),
-            is_ckpt,
-            "checkpoint",
-        );
-    }
-    for bit in 0..bytes.len() * 8 {
-        let mut bad = bytes.clone();
-        bad[bit / 8] ^= 1 << (bit % 8);
-        let needle = match bit / 8 {
-            0..8 => "magic",
-            8..12 => "version",
-            12..20 => "payload claims",
-            _ => "checksum",
-        };
-        m.api(
-            "checkpoint with one bit flipped (every bit)",
-            format!("bit {bit}"),
-            load(&bad),
-            is_ckpt,
-            needle,
-        );
-    }
-    for version in [0u32, 1, 3, u32::MAX] {
-        let mut bad = bytes.clone();
-        bad[8..12].copy_from_slice(&version.to_le_bytes());
-        m.api(
-            "checkpoint of another format version",
-            format!("version {version}"),
-            load(&bad),
-            is_ckpt,
-            &format!("format version {version}"),
-        );
-    }
-    let body = (bytes.len() - 28) as u64;
-    for claim in [u64::MAX, 1 << 40, body + 1, body - 1, 0] {
-        let mut bad = bytes.clone();
-        bad[12..20].copy_from_slice(&claim.to_le_bytes());
-        m.api(
-            "checkpoint claiming an absurd length",
-            format!("claims {claim}"),
-            load(&bad),
-            is_ckpt,
-            "payload claims",
-        );
-    }
-    let mut longer = bytes.clone();
-    longer.extend_from_slice(&[0; 16]);
-    m.api(
-        "checkpoint claiming an absurd length",
-        "16 bytes appended",
-        load(&longer),
-        is_ckpt,
-        "payload claims",
-    );
-    let mut garbage = bytes.clone();
-    for b in &mut garbage[28..] {
-        *b = 0xff;
-    }
-    reframe(&mut garbage);
-    m.api(
-        "checkpoint with valid framing, bad payload",
-        "payload all 0xff",
-        load(&garbage),
-        is_ckpt,
-        "decode",
-    );
-    let mut trailing = bytes.clone();
-    trailing.push(0);
-    reframe(&mut trailing);
-    m.api(
-        "checkpoint with valid framing, bad payload",
-        "one trailing byte",
-        load(&trailing),
-        is_ckpt,
-        "trailing",
-    );
-    let mut short = bytes[..bytes.len() - 1].to_vec();
-    reframe(&mut short);
-    m.api(
-        "checkpoint with valid framing, bad payload",
-        "payload cut by one byte",
-        load(&short),
-        is_ckpt,
-        "decode",
-    );
-    let needle = b"\"t_max\": 4.0";
-    let at = bytes
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .expect("the payload holds the network JSON");
-    let mut bad_net = bytes.clone();
-    bad_net[at..at + needle.len()].copy_from_slice(b"\"t_max\": 0.0");
-    reframe(&mut bad_net);
-    m.api(
-        "checkpoint with valid framing, bad payload",
-        "stored network has t_max = 0",
-        load(&bad_net),
-        |e| matches!(e, TrainError::Sim(SimError::InvalidHorizon { .. })),
-        "t_max",
-    );
-    m.api(
-        "checkpoint for another optimiser",
-        "Adam state into SGD",
-        Trainer::from_checkpoint_bytes(
-            &bytes,
-            loss(),
-            SgdConfig {
-                lr: 0.1,
-                momentum: 0.0,
-            }
-            .build()
-            .unwrap(),
-            config(8),
-        ),
-        is_ckpt,
-        "optimiser",
-    );
-    m.api(
-        "checkpoint files",
-        "missing file",
-        Trainer::resume(
-            Path::new("/nonexistent/ckpt.bin"),
-            loss(),
-            AdamConfig::with_lr(5e-3).build().unwrap(),
-            config(8),
-        ),
-        |e| matches!(e, TrainError::Io { .. }),
-        "/nonexistent/ckpt.bin",
-    );
-    m.api(
-        "checkpoint files",
-        "a foreign file",
-        load(NET.as_bytes()),
-        is_ckpt,
-        "magic",
-    );
-
-    // a failed save leaves the previous checkpoint as it was
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("ckpt.bin");
-    std::fs::write(&target, b"previous").unwrap();
-    std::fs::create_dir(dir.path().join("ckpt.bin.tmp")).unwrap();
-    m.api(
-        "checkpoint files",
-        "save while the temp path is blocked",
-        small_trainer().save(&target),
-        |e| matches!(e, TrainError::Io { .. }),
-        "ckpt.bin",
-    );
-    assert_eq!(std::fs::read(&target).unwrap(), b"previous");
-
-    let n = m.finish("API");
-    assert!(n > 1000, "{n}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1336,56 +124,57 @@ fn bad_input_matrix_through_the_examples() {
         (
             "unknown population",
             "to",
-            edit("\"to\": \"o\"", "\"to\": \"nope\""),
+            edit_net("\"to\": \"o\"", "\"to\": \"nope\""),
             "nope",
         ),
         (
             "unknown population",
             "name with a newline",
-            edit("\"to\": \"o\"", "\"to\": \"a\\nb\""),
+            edit_net("\"to\": \"o\"", "\"to\": \"a\\nb\""),
             "unknown population",
         ),
         (
             "weights of the wrong shape",
             "missing row",
-            edit("[[2.0, 1.5], [1.5, 2.0]]", "[[2.0, 1.5]]"),
+            edit_net("[[2.0, 1.5], [1.5, 2.0]]", "[[2.0, 1.5]]"),
             "expected 2x2",
         ),
-        ("NaN/inf weights", "1e999", edit("3.5", "1e999"), ""),
+        ("NaN/inf weights", "1e999", edit_net("3.5", "1e999"), ""),
         (
             "alpha, beta, theta <= 0 or non-finite",
             "alpha 0",
-            edit("\"alpha\": 1.0", "\"alpha\": 0.0"),
+            edit_net("\"alpha\": 1.0", "\"alpha\": 0.0"),
             "alpha",
         ),
         (
             "alpha, beta, theta <= 0 or non-finite",
             "beta -1",
-            edit("\"beta\": 0.9", "\"beta\": -1"),
+            edit_net("\"beta\": 0.9", "\"beta\": -1"),
             "beta",
         ),
         (
             "alpha, beta, theta <= 0 or non-finite",
             "theta 0",
-            edit("\"theta\": 1.0", "\"theta\": 0"),
+            edit_net("\"theta\": 1.0", "\"theta\": 0"),
             "theta",
         ),
         (
             "t_max <= 0 or non-finite",
             "t_max -1",
-            edit("\"t_max\": 10.0", "\"t_max\": -1"),
+            edit_net("\"t_max\": 10.0", "\"t_max\": -1"),
             "t_max",
         ),
         (
             "network too large for 32-bit ids",
             "size 2^40",
-            edit("\"size\": 2}]", "\"size\": 1099511627776}]"),
+            edit_net("\"size\": 2}]", "\"size\": 1099511627776}]"),
             "size",
         ),
     ];
     for (family, case, text, needle) in &nets {
-        let file = write(&format!("net_{}.json", m.rows.len()), text.as_bytes());
-        m.cli(
+        let file = write(&format!("net_{}.json", m.len()), text.as_bytes());
+        cli(
+            &mut m,
             family,
             format!("simulate: {case}"),
             "simulate",
@@ -1428,8 +217,9 @@ fn bad_input_matrix_through_the_examples() {
         ),
     ];
     for (family, case, text, needle) in &inputs {
-        let file = write(&format!("in_{}.json", m.rows.len()), text.as_bytes());
-        m.cli(
+        let file = write(&format!("in_{}.json", m.len()), text.as_bytes());
+        cli(
+            &mut m,
             family,
             format!("simulate: {case}"),
             "simulate",
@@ -1479,7 +269,8 @@ fn bad_input_matrix_through_the_examples() {
     ] {
         let mut args = vec!["--net", net.as_str(), "--input", input.as_str()];
         args.extend_from_slice(extra);
-        m.cli(
+        cli(
+            &mut m,
             family,
             format!("simulate: {case}"),
             "simulate",
@@ -1533,7 +324,8 @@ fn bad_input_matrix_through_the_examples() {
     ));
     for (family, case, data, needle) in &ckpts {
         let file = write("bad.ckpt", data);
-        m.cli(
+        cli(
+            &mut m,
             family,
             format!("yinyang --resume: {case}"),
             "yinyang",
@@ -1555,7 +347,8 @@ fn bad_input_matrix_through_the_examples() {
     // the checkpoint is its own --save target: a failed resume leaves it as it was
     let file = write("self.ckpt", &bytes[..bytes.len() - 3]);
     let own = path("self.ckpt");
-    m.cli(
+    cli(
+        &mut m,
         "checkpoint truncated at every byte",
         "yinyang --resume X --save X",
         "yinyang",
@@ -1565,7 +358,8 @@ fn bad_input_matrix_through_the_examples() {
         "invalid checkpoint",
         &[own.as_path()],
     );
-    m.cli(
+    cli(
+        &mut m,
         "checkpoint files",
         "yinyang --resume of a missing file",
         "yinyang",
@@ -1580,7 +374,8 @@ fn bad_input_matrix_through_the_examples() {
         &keep,
     );
     let net_file = write("not_a_ckpt.json", NET.as_bytes());
-    m.cli(
+    cli(
+        &mut m,
         "checkpoint files",
         "yinyang --resume of a JSON file",
         "yinyang",
@@ -1589,7 +384,8 @@ fn bad_input_matrix_through_the_examples() {
         &keep,
     );
     // a run that fails after evaluating (history into a missing directory) leaves --save as it was
-    m.cli(
+    cli(
+        &mut m,
         "output files",
         "yinyang --history into a missing directory",
         "yinyang",
@@ -1610,7 +406,8 @@ fn bad_input_matrix_through_the_examples() {
         &keep,
     );
     // the checkpoint's network simulates to t_max 4; the preset's loss counts silence at 2
-    m.cli(
+    cli(
+        &mut m,
         "checkpoint files",
         "yinyang --resume with another --t-max",
         "yinyang",
@@ -1701,7 +498,8 @@ fn bad_input_matrix_through_the_examples() {
             &history,
         ];
         all.extend_from_slice(args);
-        m.cli(
+        cli(
+            &mut m,
             family,
             format!("yinyang {case}"),
             "yinyang",
@@ -2085,7 +883,7 @@ fn write_fuzz_seeds() {
         "recurrent_delay",
         format!(
             "{}\n%\n{INPUT}",
-            edit(
+            edit_net(
                 "\"t_max\"",
                 "\"max_spikes_per_neuron\": 20, \"t_max\""
             )

@@ -22,12 +22,7 @@ pub(crate) fn example(name: &str) -> PathBuf {
     path
 }
 
-/// A small 2-2-2 network in the JSON format of `docs/formats.md`.
-pub(crate) const NET: &str = r#"{"neuron": {"alpha": 1.0, "beta": 0.9, "theta": 1.0}, "inputs": 2,
-  "populations": [{"name": "h", "size": 2}, {"name": "o", "size": 2}],
-  "projections": [{"from": "input", "to": "h", "weights": [[3.0, 2.0], [2.5, 3.5]]},
-                  {"from": "h", "to": "o", "weights": [[2.0, 1.5], [1.5, 2.0]]}],
-  "t_max": 10.0}"#;
-
-/// Input spikes for [`NET`].
-pub(crate) const INPUT: &str = r#"{"input_spikes": [[0.0], [1.0]]}"#;
+/// The small 2-2-2 network and its input, shared with the crates' tests (not every test
+/// binary that includes this module uses them).
+#[allow(unused_imports)]
+pub(crate) use fpsnn_testkit::{INPUT, NET};

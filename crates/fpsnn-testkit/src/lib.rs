@@ -1,6 +1,7 @@
 //! Test helpers shared by the fpsnn crates (not published): one tolerance type, central
-//! finite differences with the `cbrt(eps)` step, random networks and inputs, and the causal
-//! pattern that decides whether a finite difference of spike times means anything.
+//! finite differences with the `cbrt(eps)` step, random networks and inputs, the causal
+//! pattern that decides whether a finite difference of spike times means anything, and the
+//! bad-input [`Matrix`] with its small network fixtures ([`NET`], [`INPUT`]).
 //!
 //! Spike times are only piecewise smooth in the parameters: a finite difference is valid
 //! only where `x - h`, `x` and `x + h` give the same causal pattern (same spike counts and the
@@ -12,6 +13,12 @@
 //! let d = central_difference(|x| x.sin(), 0.3);
 //! Tolerance::DEFAULT.assert_close("d sin", d, 0.3f64.cos());
 //! ```
+
+mod fixtures;
+mod matrix;
+
+pub use fixtures::{INPUT, NET, edit_net};
+pub use matrix::{Matrix, Row, documented_rows};
 
 use fpsnn_core::{NeuronParams, Time};
 use fpsnn_kernels::{Kernel, NeuronKernel, Propagator, State};

@@ -1,3 +1,4 @@
+mod bad_input;
 mod dataset;
 mod digits;
 mod encoders;

@@ -6,6 +6,7 @@
 //! than 100x while still catching any wrong term (which shows up at O(1) relative). The
 //! absolute floor covers gradients that are exactly zero or cancel to ~1e-12.
 
+mod bad_input;
 mod cross_entropy;
 mod mse;
 mod predict;

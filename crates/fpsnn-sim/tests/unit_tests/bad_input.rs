@@ -1,6 +1,14 @@
-//! Bad input: typed errors, never a panic.
+//! Bad input: typed errors, never a panic; the simulator's rows of the bad-input matrix
+//! (`docs/robustness.md`).
 
-use fpsnn_sim::{InputSpikes, Method, Network, SimError, SimOptions, simulate};
+use fpsnn_core::{CoreError, NeuronParams, SpikeTrain};
+use fpsnn_kernels::{ExpKernel, KernelError};
+use fpsnn_sim::{
+    InputSpikes, Method, Network, PopulationSpec, ProjectionSpec, SimError, SimOptions, Source,
+    simulate,
+};
+use fpsnn_testkit::{INPUT, Matrix, NET, edit_net};
+use nalgebra::DMatrix;
 
 fn net_json(neuron: &str, weights: &str, extra: &str) -> String {
     format!(
@@ -192,4 +200,521 @@ fn runaway_recurrent_activity_hits_the_spike_cap() {
         ),
         Err(SimError::PopulationIndex { index: 3, .. })
     ));
+}
+
+// ---------------------------------------------------------------------------------------
+// The bad-input matrix: the rows of the simulator's error contract (and of the parameter and
+// spike-train checks of fpsnn-core and fpsnn-kernels it runs, which cannot use the testkit:
+// the testkit depends on them). `docs/robustness.md` lists the families.
+
+fn params(alpha: f64, beta: f64, theta: f64) -> NeuronParams {
+    NeuronParams { alpha, beta, theta }
+}
+
+/// A one-population network built through `Network::try_new`, with the given pieces.
+fn one_pop(
+    neuron: NeuronParams,
+    weights: DMatrix<f64>,
+    t_max: f64,
+    delay: f64,
+) -> Result<Network, SimError> {
+    Network::try_new(
+        weights.nrows(),
+        vec![PopulationSpec {
+            name: "n".into(),
+            size: weights.ncols(),
+            params: neuron,
+        }],
+        vec![ProjectionSpec {
+            from: Source::Input,
+            to: 0,
+            weights: weights.into(),
+            delay,
+        }],
+        t_max,
+        100,
+    )
+}
+
+fn good() -> NeuronParams {
+    params(1.0, 0.9, 1.0)
+}
+
+fn w1(x: f64) -> DMatrix<f64> {
+    DMatrix::from_element(1, 1, x)
+}
+
+fn is_json(e: &SimError) -> bool {
+    matches!(e, SimError::Json { .. })
+}
+
+fn is_param(e: &SimError) -> bool {
+    matches!(
+        e,
+        SimError::PopulationParams {
+            source: CoreError::InvalidParameter { .. },
+            ..
+        } | SimError::Core(CoreError::InvalidParameter { .. })
+            | SimError::Kernel(_)
+    )
+}
+
+fn is_time(e: &SimError) -> bool {
+    matches!(
+        e,
+        SimError::InputTrain {
+            source: CoreError::InvalidSpikeTime { .. },
+            ..
+        }
+    )
+}
+
+#[test]
+fn bad_input_matrix() {
+    let mut m = Matrix::default();
+    assert!(Network::from_json(NET).is_ok() && InputSpikes::from_json(INPUT).is_ok());
+
+    // --- network JSON: malformed and truncated
+    for (case, text) in [
+        ("empty", ""),
+        ("not JSON", "hello"),
+        ("an array", "[1, 2]"),
+        ("trailing garbage", &format!("{NET} x")),
+        ("NaN literal", &edit_net("3.5", "NaN")),
+        ("string weight", &edit_net("3.5", "\"3.5\"")),
+        (
+            "negative inputs",
+            &edit_net("\"inputs\": 2", "\"inputs\": -2"),
+        ),
+        (
+            "fractional size",
+            &edit_net("\"size\": 2}, {", "\"size\": 2.5}, {"),
+        ),
+    ] {
+        m.api(
+            "malformed network JSON",
+            case,
+            Network::from_json(text),
+            is_json,
+            "json",
+        );
+    }
+    m.api(
+        "unknown field (typo)",
+        "thetaa",
+        Network::from_json(&edit_net("\"theta\"", "\"thetaa\"")),
+        is_json,
+        "unknown field",
+    );
+    m.api(
+        "missing field",
+        "no t_max",
+        Network::from_json(&edit_net(",\n  \"t_max\": 10.0", "")),
+        is_json,
+        "missing field",
+    );
+    for cut in 0..NET.len() {
+        if NET.is_char_boundary(cut) {
+            m.api(
+                "network JSON truncated at every byte",
+                format!("cut {cut}"),
+                Network::from_json(&NET[..cut]),
+                is_json,
+                "json",
+            );
+        }
+    }
+
+    // --- network structure
+    m.api(
+        "unknown population",
+        "to",
+        Network::from_json(&edit_net("\"to\": \"o\"", "\"to\": \"nope\"")),
+        |e| matches!(e, SimError::UnknownPopulation { name, .. } if name == "nope"),
+        "unknown population `nope`",
+    );
+    m.api(
+        "unknown population",
+        "from",
+        Network::from_json(&edit_net("\"from\": \"h\"", "\"from\": \"hh\"")),
+        |e| matches!(e, SimError::UnknownPopulation { .. }),
+        "unknown population `hh`",
+    );
+    m.api(
+        "unknown population",
+        "index (API)",
+        Network::try_new(
+            1,
+            vec![],
+            vec![ProjectionSpec {
+                from: Source::Input,
+                to: 0,
+                weights: w1(1.0).into(),
+                delay: 0.0,
+            }],
+            1.0,
+            10,
+        ),
+        |e| matches!(e, SimError::UnknownPopulation { .. }),
+        "unknown population",
+    );
+    m.api(
+        "projection into the input",
+        "to input",
+        Network::from_json(&edit_net("\"to\": \"o\"", "\"to\": \"input\"")),
+        |e| matches!(e, SimError::ProjectionToInput { .. }),
+        "input",
+    );
+    m.api(
+        "duplicate or reserved population name",
+        "duplicate",
+        Network::from_json(&edit_net("\"name\": \"o\"", "\"name\": \"h\"")),
+        |e| matches!(e, SimError::DuplicatePopulation { .. }),
+        "used twice",
+    );
+    m.api(
+        "duplicate or reserved population name",
+        "input",
+        Network::from_json(&edit_net("\"name\": \"o\"", "\"name\": \"input\"")),
+        |e| matches!(e, SimError::DuplicatePopulation { .. }),
+        "reserved",
+    );
+    m.api(
+        "empty population",
+        "size 0",
+        Network::from_json(&edit_net("\"size\": 2}]", "\"size\": 0}]")),
+        |e| matches!(e, SimError::EmptyPopulation { .. }),
+        "size 0",
+    );
+    for (case, from, to) in [
+        ("missing row", "[[2.0, 1.5], [1.5, 2.0]]", "[[2.0, 1.5]]"),
+        (
+            "extra row",
+            "[[2.0, 1.5], [1.5, 2.0]]",
+            "[[2.0, 1.5], [1.5, 2.0], [1.0, 1.0]]",
+        ),
+        (
+            "missing column",
+            "[[2.0, 1.5], [1.5, 2.0]]",
+            "[[2.0], [1.5]]",
+        ),
+        ("ragged", "[[2.0, 1.5], [1.5, 2.0]]", "[[2.0, 1.5], [1.5]]"),
+        ("empty matrix", "[[2.0, 1.5], [1.5, 2.0]]", "[]"),
+    ] {
+        m.api(
+            "weights of the wrong shape",
+            case,
+            Network::from_json(&edit_net(from, to)),
+            |e| matches!(e, SimError::WeightShape { .. }),
+            "expected",
+        );
+    }
+    m.api(
+        "weights of the wrong shape",
+        "set_weights",
+        Network::from_json(NET)
+            .unwrap()
+            .set_weights(1, DMatrix::zeros(3, 2)),
+        |e| matches!(e, SimError::WeightShape { .. }),
+        "expected 2x2",
+    );
+    for (case, w) in [
+        ("NaN", f64::NAN),
+        ("+inf", f64::INFINITY),
+        ("-inf", f64::NEG_INFINITY),
+    ] {
+        m.api(
+            "NaN/inf weights",
+            format!("{case} (try_new)"),
+            one_pop(good(), w1(w), 5.0, 0.0),
+            |e| matches!(e, SimError::NonFiniteWeight { .. }),
+            "not finite",
+        );
+        let mut net = Network::from_json(NET).unwrap();
+        let before = net.clone();
+        m.api(
+            "NaN/inf weights",
+            format!("{case} (update_weights)"),
+            net.update_weights(0, |w| w[(1, 1)] = f64::NAN),
+            |e| {
+                matches!(
+                    e,
+                    SimError::NonFiniteWeight {
+                        pre: 1,
+                        post: 1,
+                        ..
+                    }
+                )
+            },
+            "weight [1][1]",
+        );
+        assert_eq!(net, before, "a rejected update changed the network");
+    }
+    m.api(
+        "NaN/inf weights",
+        "1e999 in JSON",
+        Network::from_json(&edit_net("3.5", "1e999")),
+        |e| matches!(e, SimError::Json { .. } | SimError::NonFiniteWeight { .. }),
+        "",
+    );
+
+    // --- neuron parameters
+    for name in ["alpha", "beta", "theta"] {
+        for value in ["0.0", "-1.0", "-0.0", "1e999"] {
+            let text = NET.replacen(
+                &format!("\"{name}\": {}", if name == "beta" { "0.9" } else { "1.0" }),
+                &format!("\"{name}\": {value}"),
+                1,
+            );
+            m.api(
+                "alpha, beta, theta <= 0 or non-finite",
+                format!("{name} = {value} (JSON)"),
+                Network::from_json(&text),
+                |e| is_param(e) || is_json(e),
+                if value == "1e999" { "" } else { name },
+            );
+        }
+        for value in [f64::NAN, f64::INFINITY, 0.0, -2.0] {
+            let mut p = good();
+            match name {
+                "alpha" => p.alpha = value,
+                "beta" => p.beta = value,
+                _ => p.theta = value,
+            }
+            m.api(
+                "alpha, beta, theta <= 0 or non-finite",
+                format!("{name} = {value} (try_new)"),
+                one_pop(p, w1(1.0), 5.0, 0.0),
+                is_param,
+                name,
+            );
+            m.api(
+                "alpha, beta, theta <= 0 or non-finite",
+                format!("{name} = {value} (NeuronParams)"),
+                NeuronParams::try_new(p.alpha, p.beta, p.theta),
+                |e| matches!(e, CoreError::InvalidParameter { .. }),
+                name,
+            );
+        }
+    }
+    m.api(
+        "alpha, beta, theta <= 0 or non-finite",
+        "population override theta = 0",
+        Network::from_json(&edit_net(
+            "\"size\": 2}]",
+            "\"size\": 2, \"neuron\": {\"alpha\": 1.0, \"beta\": 1.0, \"theta\": 0.0}}]",
+        )),
+        |e| matches!(e, SimError::PopulationParams { population, .. } if population == "o"),
+        "population `o`",
+    );
+    m.api(
+        "alpha, beta, theta <= 0 or non-finite",
+        "set_threshold NaN",
+        Network::from_json(NET).unwrap().set_threshold(0, f64::NAN),
+        is_param,
+        "theta",
+    );
+    m.api(
+        "alpha, beta, theta <= 0 or non-finite",
+        "kernel beta = 0",
+        ExpKernel::try_new(1.0, 0.0),
+        |_: &KernelError| true,
+        "beta",
+    );
+
+    // --- horizon, delays, spike cap
+    for value in ["0.0", "-1.0", "1e999"] {
+        m.api(
+            "t_max <= 0 or non-finite",
+            format!("t_max = {value} (JSON)"),
+            Network::from_json(&edit_net("\"t_max\": 10.0", &format!("\"t_max\": {value}"))),
+            |e| matches!(e, SimError::InvalidHorizon { .. }) || is_json(e),
+            if value == "1e999" { "" } else { "t_max" },
+        );
+    }
+    for value in [f64::NAN, f64::INFINITY, -0.0, 0.0] {
+        m.api(
+            "t_max <= 0 or non-finite",
+            format!("t_max = {value} (try_new)"),
+            one_pop(good(), w1(1.0), value, 0.0),
+            |e| matches!(e, SimError::InvalidHorizon { .. }),
+            "t_max",
+        );
+    }
+    for value in [f64::NAN, -1.0, f64::INFINITY] {
+        m.api(
+            "delay < 0 or non-finite",
+            format!("delay = {value}"),
+            one_pop(good(), w1(1.0), 5.0, value),
+            |e| matches!(e, SimError::InvalidDelay { .. }),
+            "delay",
+        );
+    }
+    m.api(
+        "spike cap 0",
+        "max_spikes_per_neuron = 0",
+        Network::from_json(&edit_net(
+            "\"t_max\": 10.0",
+            "\"t_max\": 10.0, \"max_spikes_per_neuron\": 0",
+        )),
+        |e| matches!(e, SimError::InvalidSpikeCap),
+        "max_spikes_per_neuron",
+    );
+    m.api(
+        "network too large for 32-bit ids",
+        "size 2^32",
+        Network::from_json(&edit_net("\"size\": 2}]", "\"size\": 4294967296}]")),
+        |e| matches!(e, SimError::TooLarge { .. }),
+        "size",
+    );
+    m.api(
+        "network too large for 32-bit ids",
+        "inputs 2^32",
+        Network::try_new(1 << 32, vec![], vec![], 1.0, 10),
+        |e| matches!(e, SimError::TooLarge { .. }),
+        "inputs",
+    );
+
+    // --- input spikes
+    for (case, text) in [
+        ("empty", ""),
+        ("wrong key", r#"{"spikes": [[0.0]]}"#),
+        ("string time", r#"{"input_spikes": [["0.5"]]}"#),
+        ("NaN literal", r#"{"input_spikes": [[NaN]]}"#),
+        ("extra field", r#"{"input_spikes": [[0.0]], "x": 1}"#),
+    ] {
+        m.api(
+            "malformed input JSON",
+            case,
+            InputSpikes::from_json(text),
+            is_json,
+            "json",
+        );
+    }
+    for cut in 0..INPUT.len() {
+        m.api(
+            "input JSON truncated at every byte",
+            format!("cut {cut}"),
+            InputSpikes::from_json(&INPUT[..cut]),
+            is_json,
+            "json",
+        );
+    }
+    for (case, t) in [
+        ("NaN", f64::NAN),
+        ("+inf", f64::INFINITY),
+        ("-inf", f64::NEG_INFINITY),
+        ("negative", -1e-300),
+    ] {
+        m.api(
+            "NaN/inf/negative spike times",
+            format!("{case} (API)"),
+            InputSpikes::try_new(vec![vec![0.0], vec![0.5, t]]),
+            |e| is_time(e) && matches!(e, SimError::InputTrain { channel: 1, .. }),
+            "input channel 1",
+        );
+        m.api(
+            "NaN/inf/negative spike times",
+            format!("{case} (SpikeTrain)"),
+            SpikeTrain::try_new(vec![t]),
+            |e| matches!(e, CoreError::InvalidSpikeTime { .. }),
+            "finite and >= 0",
+        );
+    }
+    m.api(
+        "NaN/inf/negative spike times",
+        "negative (JSON)",
+        InputSpikes::from_json(r#"{"input_spikes": [[-1.0], [1.0]]}"#),
+        is_time,
+        "must be finite and >= 0",
+    );
+    m.api(
+        "NaN/inf/negative spike times",
+        "1e999 (JSON)",
+        InputSpikes::from_json(r#"{"input_spikes": [[1e999], [1.0]]}"#),
+        |e| is_time(e) || is_json(e),
+        "",
+    );
+    for (case, train) in [
+        ("descending", vec![1.0, 0.5]),
+        ("late dip", vec![0.0, 1.0, 2.0, 1.5]),
+        ("ulp", vec![1.0, f64::from_bits(1.0f64.to_bits() - 1)]),
+    ] {
+        m.api(
+            "unsorted spike times",
+            case,
+            InputSpikes::try_new(vec![vec![], train]),
+            |e| {
+                matches!(
+                    e,
+                    SimError::InputTrain {
+                        channel: 1,
+                        source: CoreError::UnsortedSpikeTrain { .. }
+                    }
+                )
+            },
+            "sorted",
+        );
+    }
+    let net = Network::from_json(NET).unwrap();
+    for channels in [0usize, 1, 3] {
+        m.api(
+            "wrong number of input channels",
+            format!("{channels} channels"),
+            simulate(
+                &net,
+                &InputSpikes::try_new(vec![vec![0.0]; channels]).unwrap(),
+                &SimOptions::default(),
+            ),
+            |e| matches!(e, SimError::InputCount { .. }),
+            "channels",
+        );
+    }
+
+    // --- simulation options
+    let input = InputSpikes::from_json(INPUT).unwrap();
+    m.api(
+        "bad simulation options",
+        "first-spike population out of range",
+        simulate(
+            &net,
+            &input,
+            &SimOptions::default().with_first_spike_only(2),
+        ),
+        |e| matches!(e, SimError::PopulationIndex { index: 2, .. }),
+        "out of range",
+    );
+    m.api(
+        "bad simulation options",
+        "early-stop population out of range",
+        simulate(&net, &input, &SimOptions::default().with_early_stop_on(7)),
+        |e| matches!(e, SimError::PopulationIndex { index: 7, .. }),
+        "out of range",
+    );
+    let recurrent = Network::from_json(&edit_net(
+        "\"t_max\"",
+        "\"max_spikes_per_neuron\": 5, \"t_max\"",
+    ))
+    .unwrap();
+    let mut rec_file = recurrent.to_file();
+    rec_file.projections.push(fpsnn_sim::ProjectionFile {
+        from: "o".into(),
+        to: "h".into(),
+        weights: Some(vec![vec![0.1, 0.1]; 2]),
+        synapses: None,
+        delay: None,
+    });
+    m.api(
+        "bad simulation options",
+        "layer sweep on a recurrent network",
+        simulate(
+            &rec_file.try_into_network().unwrap(),
+            &input,
+            &SimOptions::default().with_method(Method::LayerSweep),
+        ),
+        |e| matches!(e, SimError::NotFeedForward),
+        "feed-forward",
+    );
+
+    m.finish("fpsnn-sim");
 }

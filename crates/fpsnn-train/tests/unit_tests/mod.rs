@@ -1,8 +1,10 @@
 mod api;
+mod bad_input;
 mod checkpoints;
 mod determinism;
 mod distributed;
 mod first_spike_hidden;
+mod fixtures;
 mod kernels;
 mod silent_label;
 
