@@ -194,6 +194,16 @@ pub enum DatasetError {
         /// Columns of the second set.
         found_cols: usize,
     },
+    /// Data that is only ever encoded on the fly (an IDX image set) was asked for as stored
+    /// spike trains, which would not fit in memory (70000 MNIST images would take over
+    /// 1 GiB).
+    #[error("{what} is encoded on the fly, never stored as spike trains; load it with {load_with}")]
+    EncodedOnTheFly {
+        /// The data.
+        what: &'static str,
+        /// The function that loads it.
+        load_with: &'static str,
+    },
     /// A pixel exceeds the image set's maximum intensity.
     #[error("image {image}, pixel {pixel} is {value}, above the maximum {max}")]
     PixelOutOfRange {

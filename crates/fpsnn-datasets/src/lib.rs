@@ -23,7 +23,7 @@
 //! | [`iris`] | 120 / 30 | 4 | 3 | Fisher (1936), UCI; public domain; embedded |
 //! | [`yin_yang`] | 5000 / 1000 / 1000 | 5 | 3 | Kriener, Göltz, Petrovici (2022); regenerated |
 //! | [`digits`] | 1438 / 359 | 64 | 10 | Alpaydin, Kaynak (1998), UCI; CC BY 4.0; embedded |
-//! | [`load_mnist`] | 60000 / 10000 | 784 | 10 | IDX files you supply |
+//! | [`load_mnist`] | 60000 / 10000 | 784 | 10 | IDX files you supply: MNIST or Fashion-MNIST ([`IdxCollection`]) |
 //!
 //! The embedded Iris and digits files are the scikit-learn copies of the UCI data;
 //! `data/PROVENANCE.md` records where they come from.
@@ -62,6 +62,9 @@
 //!   `data/yinyang/README.md` states that mapping the other way round.
 //! - **MNIST is not embedded.** [`load_mnist`] reads the four IDX files (optionally
 //!   `.gz`) from a directory; every size is checked against the file before allocating.
+//!   Fashion-MNIST has the same files; Debian's `dataset-fashion-mnist` installs them in
+//!   [`FASHION_MNIST_DIR`]. The images stay bytes ([`ImageDataset`] encodes a sample when
+//!   it is asked for): as stored spike trains the 70000 images would take over 1 GiB.
 //!
 //! # Example
 //!
@@ -101,7 +104,10 @@ pub use encoding::{IntensityEncoder, LatencyEncoder, MinMaxEncoder, SpikeEncoder
 pub use error::DatasetError;
 pub use image::{ImageDataset, ImageSet};
 pub use iris::{IRIS_CLASS_NAMES, IrisConfig, IrisSplit, iris, iris_table};
-pub use mnist::{MNIST_FILES, load_idx_image_set, load_mnist};
+pub use mnist::{
+    FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_DIR, IdxCollection, MNIST_FILES, load_idx_image_set,
+    load_mnist, missing_mnist_files, write_idx_image_set,
+};
 pub use split::{Split, stratified_split};
 pub use synthetic::image_like;
 pub use table::FeatureTable;

@@ -1,10 +1,12 @@
-//! MNIST from user-supplied IDX files.
+//! MNIST and Fashion-MNIST from user-supplied IDX files.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use flate2::Compression;
 use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
 
 use crate::{DatasetError, ImageSet, Split};
 
@@ -22,6 +24,84 @@ pub const MNIST_FILES: [&str; 4] = [
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 ];
+
+/// Where Debian's package `dataset-fashion-mnist` installs the four Fashion-MNIST files
+/// ([`MNIST_FILES`] with `.gz` appended).
+pub const FASHION_MNIST_DIR: &str = "/usr/share/datasets/fashion-mnist";
+
+/// The classes of Fashion-MNIST, by label (Xiao, Rasul & Vollgraf, 2017).
+pub const FASHION_MNIST_CLASS_NAMES: [&str; 10] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+];
+
+/// The image collections stored as the four IDX files of [`MNIST_FILES`] (28x28 grey
+/// pixels, 10 classes, 60000 training and 10000 test images): what [`load_mnist`] reads
+/// for either, told apart only for class names and where the files come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdxCollection {
+    /// Handwritten digits (LeCun, Cortes & Burges), labels `0..=9` the digits.
+    Mnist,
+    /// Zalando's article images (Xiao, Rasul & Vollgraf, 2017), classes
+    /// [`FASHION_MNIST_CLASS_NAMES`].
+    FashionMnist,
+}
+
+impl IdxCollection {
+    /// The collection's name (`"MNIST"`, `"Fashion-MNIST"`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mnist => "MNIST",
+            Self::FashionMnist => "Fashion-MNIST",
+        }
+    }
+
+    /// The class names, by label.
+    #[must_use]
+    pub fn class_names(self) -> [&'static str; 10] {
+        match self {
+            Self::Mnist => ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            Self::FashionMnist => FASHION_MNIST_CLASS_NAMES,
+        }
+    }
+
+    /// Where the files come from, in one sentence (for a message about missing files).
+    #[must_use]
+    pub fn source(self) -> &'static str {
+        match self {
+            Self::Mnist => {
+                "MNIST's four IDX files come from the original MNIST distribution \
+                 (http://yann.lecun.com/exdb/mnist/ and its mirrors)"
+            }
+            Self::FashionMnist => {
+                "on Debian and Ubuntu `apt-get install dataset-fashion-mnist` installs them \
+                 in /usr/share/datasets/fashion-mnist; otherwise download them from \
+                 https://github.com/zalandoresearch/fashion-mnist (data/fashion)"
+            }
+        }
+    }
+}
+
+/// The files of [`MNIST_FILES`] that are in `dir` neither as given nor with `.gz`
+/// appended (what [`load_mnist`] would fail to open), in that order.
+#[must_use]
+pub fn missing_mnist_files(dir: impl AsRef<Path>) -> Vec<&'static str> {
+    let dir = dir.as_ref();
+    MNIST_FILES
+        .into_iter()
+        .filter(|name| !dir.join(name).is_file() && !dir.join(format!("{name}.gz")).is_file())
+        .collect()
+}
 
 /// Loads MNIST from the four IDX files [`MNIST_FILES`] in `dir`: 60000 training and 10000
 /// test images of 28x28 pixels (intensities `0..=255`), labels `0..=9`.
@@ -94,6 +174,73 @@ pub fn load_idx_image_set(
         });
     }
     ImageSet::try_new(rows, cols, u8::MAX, 10, pixels, labels)
+}
+
+/// Writes `set` as an IDX3 image file and an IDX1 label file, the format
+/// [`load_idx_image_set`] reads (which gives the set back, up to `max_value`, which IDX
+/// does not store: it reads 255). A path ending in `.gz` is gzip-compressed. Useful for
+/// subsets and for test fixtures.
+///
+/// # Errors
+/// [`DatasetError::InvalidParameter`] if the count, rows or columns exceed `u32::MAX`
+/// (IDX stores them as 32-bit numbers); [`DatasetError::Io`] if a file cannot be written.
+///
+/// # Examples
+/// ```
+/// use fpsnn_datasets::{ImageSet, load_idx_image_set, write_idx_image_set};
+/// let set = ImageSet::try_new(2, 2, 255, 10, vec![0, 9, 80, 255, 1, 2, 3, 4], vec![3, 7])?;
+/// let dir = std::env::temp_dir().join(format!("fpsnn-idx-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let (images, labels) = (dir.join("images.gz"), dir.join("labels"));
+/// write_idx_image_set(&set, &images, &labels)?;
+/// assert_eq!(load_idx_image_set(&images, &labels)?, set);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_idx_image_set(
+    set: &ImageSet,
+    images_path: &Path,
+    labels_path: &Path,
+) -> Result<(), DatasetError> {
+    let dim = |value: usize| {
+        u32::try_from(value).map_err(|_| DatasetError::InvalidParameter {
+            name: "IDX dimension",
+            value: value as f64,
+            expected: "at most 2^32 - 1 images, rows and columns",
+        })
+    };
+    let (count, rows, cols) = (dim(set.len())?, dim(set.rows())?, dim(set.cols())?);
+    let pixels = (0..set.len()).flat_map(|index| set.image(index).iter().copied());
+    write_idx(images_path, 3, &[count, rows, cols], pixels)?;
+    write_idx(labels_path, 1, &[count], set.labels().iter().copied())
+}
+
+/// Writes one IDX file of unsigned bytes (gzipped if the path ends in `.gz`).
+fn write_idx(
+    path: &Path,
+    ndims: u8,
+    dims: &[u32],
+    data: impl Iterator<Item = u8>,
+) -> Result<(), DatasetError> {
+    let io_error = |source| DatasetError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut bytes = idx_magic(ndims).to_be_bytes().to_vec();
+    for d in dims {
+        bytes.extend_from_slice(&d.to_be_bytes());
+    }
+    bytes.extend(data);
+    let mut file = BufWriter::new(File::create(path).map_err(io_error)?);
+    if path.extension().is_some_and(|ext| ext == "gz") {
+        let mut encoder = GzEncoder::new(file, Compression::default());
+        encoder.write_all(&bytes).map_err(io_error)?;
+        // `finish` writes the gzip trailer (a drop would too, but hide its errors)
+        file = encoder.finish().map_err(io_error)?;
+    } else {
+        file.write_all(&bytes).map_err(io_error)?;
+    }
+    file.flush().map_err(io_error)
 }
 
 /// Reads an IDX file of unsigned bytes with `ndims` dimensions: returns the dimensions and

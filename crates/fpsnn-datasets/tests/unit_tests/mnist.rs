@@ -5,7 +5,10 @@ use std::path::Path;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use fpsnn_datasets::{Dataset, DatasetError, MNIST_FILES, load_idx_image_set, load_mnist};
+use fpsnn_datasets::{
+    Dataset, DatasetError, IdxCollection, ImageSet, MNIST_FILES, load_idx_image_set, load_mnist,
+    missing_mnist_files, write_idx_image_set,
+};
 use proptest::prelude::*;
 
 fn idx(magic: u32, dims: &[u32], data: &[u8]) -> Vec<u8> {
@@ -147,6 +150,88 @@ fn truncated_and_overlong_files_are_rejected() {
             ..
         })
     ));
+}
+
+#[test]
+fn truncated_gzip_files_and_label_files_of_the_wrong_kind_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    write_valid(dir.path());
+    // a gzip stream cut in the middle: the decoder reports the early end
+    let full = gzip(&images(3, 2, 3, &[7; 18]));
+    std::fs::remove_file(dir.path().join(MNIST_FILES[0])).unwrap();
+    let gz = dir.path().join(format!("{}.gz", MNIST_FILES[0]));
+    std::fs::write(&gz, &full[..full.len() / 2]).unwrap();
+    match load_mnist(dir.path()) {
+        Err(DatasetError::Io { path, source }) => {
+            assert_eq!(path, gz);
+            assert_eq!(source.kind(), std::io::ErrorKind::UnexpectedEof);
+        }
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+    // a complete gzip stream holding a truncated file
+    let short = images(3, 2, 3, &[7; 17]);
+    std::fs::write(&gz, gzip(&short)).unwrap();
+    assert!(matches!(
+        load_mnist(dir.path()),
+        Err(DatasetError::IdxLengthMismatch {
+            expected: 34,
+            found: 33,
+            ..
+        })
+    ));
+    // an image file where the labels belong
+    write_valid(dir.path());
+    std::fs::remove_file(&gz).unwrap();
+    overwrite(dir.path(), 3, &images(2, 1, 1, &[1, 2]));
+    assert!(matches!(
+        load_mnist(dir.path()),
+        Err(DatasetError::IdxBadMagic {
+            expected: 0x0801,
+            found: 0x0803,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn written_sets_load_back_plain_and_gzipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let pixels: Vec<u8> = (0..4 * 6).map(|i| (i * 11) as u8).collect();
+    let set = ImageSet::try_new(2, 3, 255, 10, pixels, vec![9, 0, 4, 4]).unwrap();
+    for (images, labels) in [("i", "l"), ("i.gz", "l.gz")] {
+        let (images, labels) = (dir.path().join(images), dir.path().join(labels));
+        write_idx_image_set(&set, &images, &labels).unwrap();
+        assert_eq!(load_idx_image_set(&images, &labels).unwrap(), set);
+    }
+    // the gzipped file really is compressed IDX
+    let bytes = std::fs::read(dir.path().join("i.gz")).unwrap();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b]);
+    assert!(matches!(
+        write_idx_image_set(&set, &dir.path().join("no/dir/i"), &dir.path().join("l")),
+        Err(DatasetError::Io { .. })
+    ));
+}
+
+#[test]
+fn missing_files_are_listed_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(missing_mnist_files(dir.path()), MNIST_FILES);
+    write_valid(dir.path());
+    assert!(missing_mnist_files(dir.path()).is_empty());
+    let gz = format!("{}.gz", MNIST_FILES[2]);
+    std::fs::rename(dir.path().join(MNIST_FILES[2]), dir.path().join(gz)).unwrap();
+    std::fs::remove_file(dir.path().join(MNIST_FILES[1])).unwrap();
+    assert_eq!(missing_mnist_files(dir.path()), [MNIST_FILES[1]]);
+    for collection in [IdxCollection::Mnist, IdxCollection::FashionMnist] {
+        assert_eq!(collection.class_names().len(), 10);
+        assert!(!collection.source().is_empty());
+    }
+    assert!(
+        IdxCollection::FashionMnist
+            .source()
+            .contains("apt-get install dataset-fashion-mnist")
+    );
+    assert_eq!(IdxCollection::FashionMnist.class_names()[9], "Ankle boot");
 }
 
 #[test]
