@@ -9,6 +9,7 @@
 //! | [`plot_raster`] | spike raster of one sample through every layer, input included |
 //! | [`plot_first_spike_histograms`] | first-spike times per output neuron and class, e.g. at initialisation and after training (Fig. 4) |
 //! | [`plot_decision_map`] | 2-D classification: true classes, predictions, class regions over a grid (Fig. 5 right) |
+//! | [`plot_confusion_matrix`] | true against predicted class, counts and per-class recall ([`ConfusionMatrix`]) |
 //! | [`plot_training_curves`] | loss and train/validation/test accuracy per epoch, from the trainer's history CSV |
 //! | [`plot_lines`] | general line plot with optional log axes (the scaling study) |
 //!
@@ -38,6 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod confusion;
 mod curves;
 mod decision;
 mod histogram;
@@ -46,6 +48,7 @@ mod potential;
 mod raster;
 mod render;
 
+pub use confusion::{ConfusionMatrix, plot_confusion_matrix};
 pub use curves::{HistoryRow, parse_history_csv, plot_training_curves, read_history_csv};
 pub use decision::{DecisionGrid, DecisionMap, plot_decision_map};
 pub use histogram::{FirstSpikeSet, HistogramOptions, plot_first_spike_histograms};
@@ -111,5 +114,6 @@ mod autotraits {
         assert_send_sync::<super::PlotError>();
         assert_send_sync::<super::DecisionMap>();
         assert_send_sync::<super::LinePlot>();
+        assert_send_sync::<super::ConfusionMatrix>();
     }
 }

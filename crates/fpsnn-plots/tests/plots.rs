@@ -114,6 +114,39 @@ fn spike_sets() -> Vec<FirstSpikeSet> {
     ]
 }
 
+/// Ten named classes, most samples on the diagonal, some confused and two without a
+/// prediction.
+fn confusion() -> ConfusionMatrix {
+    let labels: Vec<usize> = (0..300).map(|k| k % 10).collect();
+    let predictions: Vec<Option<usize>> = labels
+        .iter()
+        .enumerate()
+        .map(|(k, &l)| match k % 13 {
+            0 => Some((l + 1) % 10),
+            5 if k < 40 => None,
+            _ => Some(l),
+        })
+        .collect();
+    let mut matrix =
+        ConfusionMatrix::from_predictions(&labels, &predictions, 10).expect("valid predictions");
+    matrix.class_names = [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    matrix.title = "Test set".to_owned();
+    matrix
+}
+
 fn line_plot() -> LinePlot {
     let points: Vec<(f64, f64)> = (1..6)
         .map(|k| (f64::from(k) * 50.0, f64::from(k * k)))
@@ -170,10 +203,19 @@ fn write_all(dir: &Path, ext: &str) -> Result<(), PlotError> {
     plot_decision_map(&dir.join(format!("map.{ext}")), &decision_map())?;
     plot_training_curves(&dir.join(format!("curves.{ext}")), &history(), "history")?;
     plot_lines(&dir.join(format!("lines.{ext}")), &line_plot())?;
+    plot_confusion_matrix(&dir.join(format!("confusion.{ext}")), &confusion())?;
     Ok(())
 }
 
-const NAMES: [&str; 6] = ["potential", "raster", "hist", "map", "curves", "lines"];
+const NAMES: [&str; 7] = [
+    "potential",
+    "raster",
+    "hist",
+    "map",
+    "curves",
+    "lines",
+    "confusion",
+];
 
 /// With `FPSNN_PLOTS_KEEP=DIR` the figures are also kept in `DIR`, to look at them.
 #[test]
@@ -348,6 +390,34 @@ fn bad_input_gives_typed_errors() {
     assert!(matches!(plot_lines(&png, &plot), Err(PlotError::Empty(_))));
     assert!(matches!(parse_history_csv(""), Err(PlotError::Empty(_))));
     assert!(matches!(
+        ConfusionMatrix::from_predictions(&[], &[], 3),
+        Err(PlotError::Empty(_))
+    ));
+    for (labels, predictions, classes) in [
+        (&[0, 1][..], &[Some(0)][..], 2),
+        (&[0, 2][..], &[Some(0), Some(1)][..], 2),
+        (&[0, 1][..], &[Some(0), Some(5)][..], 2),
+        (&[0][..], &[None][..], 0),
+    ] {
+        assert!(matches!(
+            ConfusionMatrix::from_predictions(labels, predictions, classes),
+            Err(PlotError::Invalid(_))
+        ));
+    }
+    let mut matrix = confusion();
+    matrix.counts[3].pop();
+    assert!(matches!(
+        plot_confusion_matrix(&png, &matrix),
+        Err(PlotError::Invalid(_))
+    ));
+    let mut matrix = confusion();
+    matrix.counts.iter_mut().flatten().for_each(|c| *c = 0);
+    matrix.no_prediction.iter_mut().for_each(|c| *c = 0);
+    assert!(matches!(
+        plot_confusion_matrix(&png, &matrix),
+        Err(PlotError::Empty(_))
+    ));
+    assert!(matches!(
         parse_history_csv("epoch,train_loss\n1,0.5\n"),
         Err(PlotError::Csv { line: 1, .. })
     ));
@@ -365,6 +435,21 @@ fn bad_input_gives_typed_errors() {
     ));
     // Nothing was written by the failed calls.
     assert!(!png.exists());
+}
+
+#[test]
+fn the_confusion_matrix_counts_every_sample_once() {
+    let matrix = confusion();
+    assert_eq!(matrix.total(), 300);
+    // every 13th sample is confused, and samples 5, 18 and 31 have no prediction
+    assert_eq!(matrix.no_prediction.iter().sum::<usize>(), 3);
+    assert_eq!(matrix.correct(), 300 - 24 - 3);
+    assert_eq!(
+        matrix.counts[0][1],
+        (0..300).filter(|k| k % 13 == 0 && k % 10 == 0).count()
+    );
+    let accuracy = matrix.accuracy();
+    assert!((accuracy - 273.0 / 300.0).abs() < 1e-15, "{accuracy}");
 }
 
 #[test]
