@@ -20,7 +20,7 @@
 //! # The API in one place
 //! | step | names |
 //! |---|---|
-//! | a set-up to start from | [`Setup`] presets (`yin_yang_paper`, `xor_tuned`, ...), [`DataSpec`], [`CrossEntropySpec`] |
+//! | a set-up to start from | [`Setup`] presets (`yin_yang_paper`, `xor_tuned`, `fashion_mnist`, ...), [`DataSpec`] ([`ImageDataSpec`] for IDX image sets, encoded on the fly), [`CrossEntropySpec`], [`SetupData`] |
 //! | network | [`FeedForwardSpec`] (or any `fpsnn_sim::Network`) |
 //! | trainer | [`Trainer::builder`] -> [`TrainerBuilder`] (output population defaults to the last, the loss's horizon must be the network's), [`TrainConfig`] (with `Default`) |
 //! | training | [`Trainer::fit`] with [`FitOptions`] (epochs, evaluation interval, validation and test sets, [`Observer`]) |
@@ -73,7 +73,7 @@ pub use gradient::{
 pub use mpi::MpiCollective;
 pub use optim::{Adam, AdamConfig, LrSchedule, Optimizer, OptimizerState, Sgd, SgdConfig};
 pub use params::{FeedForwardSpec, flatten_weights, set_weights};
-pub use setup::{CrossEntropySpec, DataSpec, Setup, SetupData};
+pub use setup::{CrossEntropySpec, DataSpec, ImageDataSpec, Setup, SetupData};
 pub use trainer::{EpochRecord, EvalStats, FitOptions, Observer, Silent, TrainConfig, Trainer};
 
 use fpsnn_causal::CausalError;

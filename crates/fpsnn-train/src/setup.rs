@@ -2,12 +2,13 @@
 //! tuned ones the examples run by default, each a [`Setup`] whose fields a program reads
 //! and changes before training.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use fpsnn_core::{NeuronParams, Time};
 use fpsnn_datasets::{
-    DatasetError, DigitsConfig, IrisConfig, LatencyEncoder, SpikeDataset, SpikeEncoder,
-    YinYangSplit, digits, iris, xor_with_times, yin_yang,
+    Dataset, DatasetError, DigitsConfig, FASHION_MNIST_DIR, IdxCollection, ImageDataset,
+    IntensityEncoder, IrisConfig, LatencyEncoder, SpikeDataset, SpikeEncoder, Split, YinYangSplit,
+    digits, iris, load_mnist, xor_with_times, yin_yang,
 };
 use fpsnn_losses::FirstSpikeCrossEntropy;
 
@@ -76,6 +77,110 @@ pub enum DataSpec {
         /// Time of the reference channel, if any.
         reference_time: Option<Time>,
     },
+    /// An IDX image set (MNIST, Fashion-MNIST) read from files, kept as bytes and encoded
+    /// on the fly: load it with [`ImageDataSpec::load`] ([`DataSpec::load`] refuses it, as
+    /// stored spike trains would take over 1 GiB).
+    Images(ImageDataSpec),
+}
+
+/// Side length of the images of an [`ImageDataSpec`] (MNIST's 28x28).
+const IDX_SIDE: usize = 28;
+
+/// An IDX image set as a set-up's data: the four files of
+/// [`MNIST_FILES`](fpsnn_datasets::MNIST_FILES) in `dir` (28x28 pixels, 10 classes), a
+/// stratified validation set held out of the training file, and the intensity latency
+/// code of [`IntensityEncoder`] (pixel `p` spikes at `t_max (1 - p / 255)`, a blank pixel
+/// not at all; with `off_channels` also at `t_max p / 255` on a second channel).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageDataSpec {
+    /// Directory of the four IDX files (each plain or with `.gz` appended).
+    pub dir: PathBuf,
+    /// Which collection the files hold (class names, where to get the files).
+    pub collection: IdxCollection,
+    /// Latest input spike time `T` of the intensity code (not the network's horizon).
+    pub t_max: Time,
+    /// Give every pixel an "off" channel too (`2 x 784` inputs).
+    pub off_channels: bool,
+    /// Images of the training file held out as the validation set, stratified by class
+    /// (the rule of [`stratified_split`](fpsnn_datasets::stratified_split) with the
+    /// fraction `validation / train images`, so the count is exact when every class
+    /// divides evenly, as in Fashion-MNIST, and within a few images otherwise); `0`: no
+    /// validation set. Settings are chosen on it; the test file is only reported.
+    pub validation: usize,
+    /// Seed of the stratified hold-out.
+    pub validation_seed: u64,
+    /// Train on only the first this-many images left after the hold-out (in file order),
+    /// for quick runs; `None`: all of them. The validation and test sets stay whole.
+    pub train_limit: Option<usize>,
+}
+
+impl ImageDataSpec {
+    /// The spike encoder of the images.
+    ///
+    /// # Errors
+    /// [`DatasetError::InvalidParameter`] unless `t_max` is finite and `> 0`.
+    pub fn encoder(&self) -> Result<IntensityEncoder, DatasetError> {
+        let encoder = IntensityEncoder::try_new(self.t_max, f64::from(u8::MAX))?;
+        Ok(if self.off_channels {
+            encoder.with_off_channels()
+        } else {
+            encoder
+        })
+    }
+
+    /// Input channels of the encoded images: 784, or 1568 with off channels.
+    #[must_use]
+    pub fn num_inputs(&self) -> usize {
+        IDX_SIDE * IDX_SIDE * (1 + usize::from(self.off_channels))
+    }
+
+    /// Reads the files, holds out the validation set, keeps the first
+    /// [`train_limit`](Self::train_limit) training images and wraps every part in an
+    /// [`ImageDataset`] under [`ImageDataSpec::encoder`]. The pixels stay bytes (the
+    /// 70000 images of MNIST take 55 MB); a sample is encoded when it is asked for.
+    ///
+    /// # Errors
+    /// As [`load_mnist`]; [`DatasetError::ImageShapeMismatch`] unless the images are
+    /// 28x28; [`DatasetError::InvalidParameter`] if `validation` is not below the number
+    /// of training images or `t_max` is invalid; [`DatasetError::Empty`] if the hold-out
+    /// or the limit leaves no training image (a `train_limit` of 0), or the hold-out
+    /// takes no image.
+    pub fn load(&self) -> Result<SetupData<ImageDataset>, DatasetError> {
+        let encoder = self.encoder()?;
+        let Split { train, test } = load_mnist(&self.dir)?;
+        if (train.rows(), train.cols()) != (IDX_SIDE, IDX_SIDE) {
+            return Err(DatasetError::ImageShapeMismatch {
+                expected_rows: IDX_SIDE,
+                expected_cols: IDX_SIDE,
+                found_rows: train.rows(),
+                found_cols: train.cols(),
+            });
+        }
+        let (train, validation) = match self.validation {
+            0 => (train, None),
+            n if n >= train.len() => {
+                return Err(DatasetError::InvalidParameter {
+                    name: "validation",
+                    value: n as f64,
+                    expected: "fewer images than the training file holds",
+                });
+            }
+            n => {
+                let parts = train.split(n as f64 / train.len() as f64, self.validation_seed)?;
+                (parts.train, Some(parts.test))
+            }
+        };
+        let train = match self.train_limit {
+            Some(limit) if limit < train.len() => train.select(&(0..limit).collect::<Vec<_>>())?,
+            _ => train,
+        };
+        let encode = |set: fpsnn_datasets::ImageSet| set.into_dataset_with(encoder);
+        Ok(SetupData {
+            train: encode(train)?,
+            validation: validation.map(encode).transpose()?,
+            test: encode(test)?,
+        })
+    }
 }
 
 impl DataSpec {
@@ -94,6 +199,7 @@ impl DataSpec {
             } => {
                 64 * (1 + usize::from(config.off_channels)) + usize::from(reference_time.is_some())
             }
+            Self::Images(spec) => spec.num_inputs(),
         }
     }
 
@@ -103,15 +209,18 @@ impl DataSpec {
         match self {
             Self::Xor { .. } => 2,
             Self::Iris { .. } | Self::YinYang { .. } => 3,
-            Self::Digits { .. } => 10,
+            Self::Digits { .. } | Self::Images(_) => 10,
         }
     }
 
-    /// Loads and encodes the data (Yin-Yang is regenerated, the others are embedded).
+    /// Loads and encodes the data as spike trains (Yin-Yang is regenerated, the others are
+    /// embedded). An image set is loaded by [`ImageDataSpec::load`] instead, which keeps
+    /// the pixels and encodes on the fly.
     ///
     /// # Errors
     /// [`DatasetError`] for a parameter the loaders reject (an encoding time or split
-    /// fraction out of range).
+    /// fraction out of range); [`DatasetError::EncodedOnTheFly`] for
+    /// [`DataSpec::Images`].
     pub fn load(&self) -> Result<SetupData, DatasetError> {
         match self {
             Self::Xor { zero, one } => {
@@ -159,20 +268,26 @@ impl DataSpec {
                     test,
                 })
             }
+            Self::Images(_) => Err(DatasetError::EncodedOnTheFly {
+                what: "an IDX image set (DataSpec::Images)",
+                load_with: "ImageDataSpec::load",
+            }),
         }
     }
 }
 
-/// The data of a set-up, loaded: what [`Trainer::fit`] trains and evaluates on.
+/// The data of a set-up, loaded: what [`Trainer::fit`] trains and evaluates on. Spike
+/// trains ([`SpikeDataset`], from [`DataSpec::load`]) by default; images encoded on the
+/// fly ([`ImageDataset`], from [`ImageDataSpec::load`]) for the IDX image sets.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SetupData {
+pub struct SetupData<D = SpikeDataset> {
     /// Training set.
-    pub train: SpikeDataset,
+    pub train: D,
     /// Validation set, if the data has one (Yin-Yang) or one was held out
-    /// ([`SetupData::hold_out`]).
-    pub validation: Option<SpikeDataset>,
+    /// ([`SetupData::hold_out`], [`ImageDataSpec::validation`]).
+    pub validation: Option<D>,
     /// Test set.
-    pub test: SpikeDataset,
+    pub test: D,
 }
 
 impl SetupData {
@@ -206,6 +321,8 @@ impl SetupData {
 /// | [`Setup::yin_yang_paper`] | Yin-Yang, 5-150-3 | the paper; the `yinyang` example's default |
 /// | [`Setup::yin_yang_best`] | Yin-Yang, 5-200-3 | `yinyang --preset best` |
 /// | [`Setup::digits`] | 8x8 digits, 128-200-10 | the `digits` example's default |
+/// | [`Setup::fashion_mnist`] | Fashion-MNIST, 784-350-10 | the `fashion` example's default (provisional) |
+/// | [`Setup::mnist`] | MNIST, 784-350-10 | `fashion --dataset mnist` (provisional) |
 ///
 /// The network's `t_max` is the loss's horizon too ([`CrossEntropySpec`]), and
 /// [`Setup::trainer`] checks that the network's inputs and outputs fit the data.
@@ -541,6 +658,68 @@ impl Setup {
         }
     }
 
+    /// Fashion-MNIST as the `fashion` example runs it by default, **provisional**: the
+    /// settings below come from a short exploration, not yet from a validation search,
+    /// and will change when that search is done (issue #16; `docs/results.md`).
+    ///
+    /// Data: the official files from [`FASHION_MNIST_DIR`] (Debian's
+    /// `dataset-fashion-mnist`), 10000 training images held out stratified as the
+    /// validation set (seed 0, 1000 per class), the remaining 50000 trained on; intensity
+    /// latency code over `T = 2`, no off channels (784 inputs). Network 784-350-10 (the
+    /// neuron and initialisation of [`FeedForwardSpec::latency_images`]: `alpha = 0.999`,
+    /// `beta = 1`, `theta = 1`, weights N(0.025, 0.05) / N(0.04, 0.03)), horizon 4, every
+    /// neuron stopped after its first spike
+    /// ([`hidden_first_spike_only`](GradientOptions::hidden_first_spike_only));
+    /// cross-entropy `tau0 = 0.2`, `tau1 = 1`, `gamma = 0.05`, silent-label term 1; Adam
+    /// at `3e-5` (higher rates drove the outputs silent in the exploration), batch 32, 10
+    /// epochs, validation and test evaluated every epoch.
+    #[must_use]
+    pub fn fashion_mnist() -> Self {
+        Self {
+            data: DataSpec::Images(ImageDataSpec {
+                dir: PathBuf::from(FASHION_MNIST_DIR),
+                collection: IdxCollection::FashionMnist,
+                t_max: 2.0,
+                off_channels: false,
+                validation: 10_000,
+                validation_seed: 0,
+                train_limit: None,
+            }),
+            network: FeedForwardSpec::latency_images(350),
+            loss: CrossEntropySpec {
+                tau0: 0.2,
+                tau1: 1.0,
+                gamma: 0.05,
+            },
+            optimizer: AdamConfig::with_lr(3e-5),
+            config: TrainConfig {
+                batch_size: 32,
+                gradient: GradientOptions {
+                    silent_label_penalty: 1.0,
+                    hidden_first_spike_only: true,
+                    ..GradientOptions::default()
+                },
+                ..TrainConfig::default()
+            },
+            epochs: 10,
+            eval_every: 1,
+            average_from: None,
+        }
+    }
+
+    /// MNIST from the four IDX files in `dir` (there is no standard place for them), with
+    /// every other setting of [`Setup::fashion_mnist`] (equally provisional: not tuned
+    /// for MNIST).
+    #[must_use]
+    pub fn mnist(dir: impl Into<PathBuf>) -> Self {
+        let mut setup = Self::fashion_mnist();
+        if let DataSpec::Images(spec) = &mut setup.data {
+            spec.dir = dir.into();
+            spec.collection = IdxCollection::Mnist;
+        }
+        setup
+    }
+
     /// The same set-up with `config.seed = seed` (the initial weights and the shuffling).
     #[must_use]
     pub fn with_seed(mut self, seed: u64) -> Self {
@@ -589,7 +768,7 @@ impl Setup {
     /// Fitting options for `data`: [`Setup::epochs`], [`Setup::eval_every`], and the
     /// validation set (if any) and test set of `data`.
     #[must_use]
-    pub fn fit_options<'a>(&self, data: &'a SetupData) -> FitOptions<'a> {
+    pub fn fit_options<'a, D: Dataset>(&self, data: &'a SetupData<D>) -> FitOptions<'a> {
         let mut options = FitOptions::new(self.epochs)
             .eval_every(self.eval_every)
             .test(&data.test);
@@ -627,7 +806,7 @@ impl Setup {
 mod tests {
     use super::*;
 
-    fn presets() -> [Setup; 7] {
+    fn presets() -> [Setup; 9] {
         [
             Setup::xor_paper(),
             Setup::xor_tuned(),
@@ -636,6 +815,8 @@ mod tests {
             Setup::yin_yang_paper(),
             Setup::yin_yang_best(),
             Setup::digits(),
+            Setup::fashion_mnist(),
+            Setup::mnist("/nonexistent"),
         ]
     }
 
@@ -645,6 +826,16 @@ mod tests {
             setup.config.validate().unwrap();
             let trainer = setup.trainer().unwrap();
             assert_eq!(trainer.output(), 1);
+            if let DataSpec::Images(spec) = &setup.data {
+                // the image sets are not stored as spike trains; their loader is tested on
+                // a fixture below
+                assert!(matches!(
+                    setup.data.load(),
+                    Err(DatasetError::EncodedOnTheFly { .. })
+                ));
+                assert_eq!(spec.num_inputs(), setup.network.inputs);
+                continue;
+            }
             let data = setup.data.load().unwrap();
             use fpsnn_datasets::Dataset;
             assert_eq!(data.train.num_inputs(), setup.network.inputs);
@@ -689,5 +880,124 @@ mod tests {
             setup.loss().unwrap().config().t_max.to_bits(),
             4.0_f64.to_bits()
         );
+    }
+
+    /// Writes `train` and `test` images of `side x side` pixels (class `c`: a bright row
+    /// `c`, the rest faint) as the four IDX files, the training images gzipped.
+    fn write_fixture(dir: &Path, side: usize, train: usize, test: usize) {
+        use fpsnn_datasets::{ImageSet, MNIST_FILES, write_idx_image_set};
+        let set = |count: usize| {
+            let labels: Vec<u8> = (0..count).map(|k| (k % 10) as u8).collect();
+            let pixels = labels
+                .iter()
+                .flat_map(|&c| {
+                    (0..side * side).map(move |p| {
+                        if p / side == usize::from(c) {
+                            200
+                        } else {
+                            (p % 7) as u8
+                        }
+                    })
+                })
+                .collect();
+            ImageSet::try_new(side, side, 255, 10, pixels, labels).unwrap()
+        };
+        let path = |k: usize, gz: bool| {
+            dir.join(if gz {
+                format!("{}.gz", MNIST_FILES[k])
+            } else {
+                MNIST_FILES[k].to_owned()
+            })
+        };
+        write_idx_image_set(&set(train), &path(0, true), &path(1, true)).unwrap();
+        write_idx_image_set(&set(test), &path(2, false), &path(3, false)).unwrap();
+    }
+
+    #[test]
+    fn an_image_spec_holds_out_a_stratified_validation_set_and_limits_the_training_part() {
+        let dir = tempfile::tempdir().unwrap();
+        write_fixture(dir.path(), 28, 60, 20);
+        let mut setup = Setup::mnist(dir.path());
+        let DataSpec::Images(spec) = &mut setup.data else {
+            unreachable!()
+        };
+        spec.validation = 20;
+        spec.train_limit = Some(25);
+        let data = spec.load().unwrap();
+        let validation = data.validation.as_ref().unwrap();
+        // 6 images per class, a third of each held out
+        assert_eq!(validation.images().class_counts(), [2; 10]);
+        assert_eq!(data.train.len(), 25);
+        assert_eq!(data.test.len(), 20);
+        assert_eq!(data.train.num_inputs(), 784);
+        // the bright row of class c spikes at t_max (1 - 200/255), a blank pixel never
+        let sample = data.test.sample(3);
+        assert_eq!(sample.label, 3);
+        assert_eq!(
+            sample.input_spikes[3 * 28 + 1],
+            [2.0 * (1.0 - 200.0 / 255.0)]
+        );
+        assert!(sample.input_spikes[0].is_empty());
+        // validation and training images are disjoint parts of the training file
+        let left = spec.clone();
+        let everything = ImageDataSpec {
+            validation: 0,
+            train_limit: None,
+            ..left
+        }
+        .load()
+        .unwrap();
+        assert!(everything.validation.is_none());
+        assert_eq!(everything.train.len(), 60);
+        // the set-up trains on it
+        setup.epochs = 1;
+        let mut trainer = setup.trainer().unwrap();
+        trainer.fit(&data.train, setup.fit_options(&data)).unwrap();
+        assert_eq!(trainer.history().len(), 1);
+        assert!(trainer.history()[0].validation_accuracy.is_some());
+        // off channels double the inputs
+        let DataSpec::Images(spec) = &mut setup.data else {
+            unreachable!()
+        };
+        spec.off_channels = true;
+        assert_eq!(spec.load().unwrap().test.num_inputs(), 1568);
+        assert_eq!(setup.data.num_inputs(), 1568);
+    }
+
+    #[test]
+    fn an_image_spec_refuses_other_sizes_and_impossible_hold_outs() {
+        let dir = tempfile::tempdir().unwrap();
+        write_fixture(dir.path(), 8, 30, 10);
+        let DataSpec::Images(spec) = Setup::mnist(dir.path()).data else {
+            unreachable!()
+        };
+        assert!(matches!(
+            spec.load(),
+            Err(DatasetError::ImageShapeMismatch {
+                found_rows: 8,
+                found_cols: 8,
+                ..
+            })
+        ));
+        write_fixture(dir.path(), 28, 30, 10);
+        for (validation, limit) in [(30, None), (0, Some(0)), (1, None)] {
+            let spec = ImageDataSpec {
+                validation,
+                train_limit: limit,
+                ..spec.clone()
+            };
+            assert!(
+                matches!(
+                    spec.load(),
+                    Err(DatasetError::InvalidParameter { .. } | DatasetError::Empty)
+                ),
+                "{validation} {limit:?}"
+            );
+        }
+        let missing = ImageDataSpec {
+            dir: dir.path().join("nowhere"),
+            ..spec
+        };
+        assert!(matches!(missing.load(), Err(DatasetError::Io { .. })));
     }
 }
