@@ -13,7 +13,7 @@ use fpsnn::losses::{
 use fpsnn::sim::{
     InputSpikes, Network, PopulationSpec, ProjectionSpec, SimOptions, Source, simulate,
 };
-use fpsnn_testkit::CausalPattern;
+use fpsnn_testkit::{CausalPattern, Tolerance, checked_central_difference};
 use nalgebra::DMatrix;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -113,7 +113,6 @@ fn check<L: Loss>(name: &str, loss: &L, target: &L::Target, read: usize, seed: u
             } else {
                 18 + j * cols + i
             };
-            let h = f64::EPSILON.cbrt();
             let value_at = |d: f64| {
                 let mut n = net.clone();
                 n.update_weights(r, |w| w[(j, i)] += d).unwrap();
@@ -125,18 +124,21 @@ fn check<L: Loss>(name: &str, loss: &L, target: &L::Target, read: usize, seed: u
                     .ok()
                     .map(|o| o.value)
             };
-            let (Some(p), Some(m)) = (value_at(h), value_at(-h)) else {
+            // a difference in the perturbation `d` around 0: the step is `fd_step(0) =
+            // cbrt(eps)`, whatever the weight
+            let Some(fd) = checked_central_difference(value_at, 0.0) else {
                 continue;
             };
-            let fd = (p - m) / (2.0 * h);
             let exact = adj.params[index];
             assert!(
                 (exact - fp.params[index]).abs() <= 1e-10 * exact.abs().max(1e-12) + 1e-14,
                 "{name}: FP vs adjoint"
             );
-            let err = (exact - fd).abs() / exact.abs().max(fd.abs()).max(1e-2);
+            // relative error against max(|exact|, |fd|, 1e-2) (= abs / rel)
+            let tol = Tolerance::DEFAULT;
+            let err = tol.relative_error(exact, fd);
             assert!(
-                err <= 1e-6,
+                err <= tol.rel,
                 "{name}: W[{r}][{j}][{i}] exact {exact:e} fd {fd:e}"
             );
             worst = worst.max(err);

@@ -103,8 +103,17 @@ pub fn fd_step(x: f64) -> f64 {
 
 /// Central difference `(f(x + h) - f(x - h)) / 2h` with `h = fd_step(x)`.
 pub fn central_difference(mut f: impl FnMut(f64) -> f64, x: f64) -> f64 {
+    checked_central_difference(|x| Some(f(x)), x).expect("f is defined at both points")
+}
+
+/// [`central_difference`] of a function defined only on part of its domain: `None` where
+/// `f(x + h)` or `f(x - h)` is `None`. Spike times are only piecewise smooth, so `f` returns
+/// `None` where the causal pattern differs from the one at `x` (see [`CausalPattern`]), and the
+/// caller skips the point or draws another. Both points are evaluated, `x + h` first.
+pub fn checked_central_difference(mut f: impl FnMut(f64) -> Option<f64>, x: f64) -> Option<f64> {
     let h = fd_step(x);
-    (f(x + h) - f(x - h)) / (2.0 * h)
+    let (plus, minus) = (f(x + h), f(x - h));
+    Some((plus? - minus?) / (2.0 * h))
 }
 
 /// Richardson-extrapolated central difference from the four values
@@ -352,6 +361,20 @@ mod tests {
     fn central_difference_is_second_order() {
         let d = central_difference(f64::exp, 1.0);
         assert!((d - 1f64.exp()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn checked_central_difference_is_none_where_f_is() {
+        let exp = checked_central_difference(|x| Some(x.exp()), 1.0);
+        assert_eq!(exp, Some(central_difference(f64::exp, 1.0)));
+        assert_eq!(
+            checked_central_difference(|x| (x < 1.0).then_some(x), 1.0),
+            None
+        );
+        assert_eq!(
+            checked_central_difference(|x| (x > 1.0).then_some(x), 1.0),
+            None
+        );
     }
 }
 

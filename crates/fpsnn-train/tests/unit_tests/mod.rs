@@ -11,7 +11,7 @@ mod silent_label;
 use fpsnn_datasets::Sample;
 use fpsnn_losses::Loss;
 use fpsnn_sim::{InputSpikes, Network, simulate};
-use fpsnn_testkit::CausalPattern;
+use fpsnn_testkit::{CausalPattern, Tolerance, checked_central_difference};
 use fpsnn_train::{
     GradientOptions, flatten_weights, sample_gradient, set_weights, training_sim_options,
 };
@@ -34,23 +34,21 @@ fn check_loss_gradient<L: Loss<Target = usize>>(
     let w = flatten_weights(net);
     let mut checked = 0;
     for k in 0..w.len() {
-        let value = |d: f64| {
+        let value = |x: f64| {
             let mut n = net.clone();
             let mut v = w.clone();
-            v[k] += d;
+            v[k] = x;
             set_weights(&mut n, &v).unwrap();
             let out = sample_gradient(&n, output, loss, sample, options, false).unwrap();
-            (out.loss, pattern(&n) == base)
+            (pattern(&n) == base).then_some(out.loss)
         };
-        let h = f64::EPSILON.cbrt() * w[k].abs().max(1.0);
-        let ((p, ok_p), (m, ok_m)) = (value(h), value(-h));
-        if !(ok_p && ok_m) {
+        let Some(fd) = checked_central_difference(value, w[k]) else {
             continue;
-        }
-        let fd = (p - m) / (2.0 * h);
-        let tol = 1e-6 * grad[k].abs().max(fd.abs()).max(1e-2);
+        };
+        // relative error against max(|exact|, |fd|, 1e-2) (= abs / rel)
+        let tol = Tolerance::DEFAULT;
         assert!(
-            (grad[k] - fd).abs() <= tol,
+            tol.relative_error(grad[k], fd) <= tol.rel,
             "weight {k}: exact {:e} fd {fd:e}",
             grad[k]
         );
