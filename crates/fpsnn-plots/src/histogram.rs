@@ -148,12 +148,16 @@ impl Figure for HistogramFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let root = root.titled(&self.options.title, ("sans-serif", TITLE_FONT))?;
         let (legend, root) = root.split_vertically(34);
+        // ten classes of "samples of <name>" overflow one legend row: names alone then
         let entries: Vec<(String, Mark)> = (0..self.classes)
             .map(|c| {
-                (
-                    format!("samples of {}", self.class_name(c)),
-                    Mark::Patch(color(c)),
-                )
+                let name = self.class_name(c);
+                let text = if self.classes <= 5 {
+                    format!("samples of {name}")
+                } else {
+                    name
+                };
+                (text, Mark::Patch(color(c)))
             })
             .collect();
         legend_row(&legend, &entries)?;
