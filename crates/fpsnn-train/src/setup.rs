@@ -670,9 +670,11 @@ impl Setup {
     /// `beta = 1`, `theta = 1`, weights N(0.025, 0.05) / N(0.04, 0.03)), horizon 4, every
     /// neuron stopped after its first spike
     /// ([`hidden_first_spike_only`](GradientOptions::hidden_first_spike_only));
-    /// cross-entropy `tau0 = 0.2`, `tau1 = 1`, `gamma = 0.05`, silent-label term 1; Adam
-    /// at `3e-5` (higher rates drove the outputs silent in the exploration), batch 32, 10
-    /// epochs, validation and test evaluated every epoch.
+    /// cross-entropy `tau0 = 0.2`, `tau1 = 1`, `gamma = 0.05`, silent-label term 10; Adam
+    /// at `3e-4`, batch 32, 10 epochs, validation and test evaluated every epoch. The
+    /// starting point, Adam at `3e-5` with silent-label term 1 (faster rates drove the
+    /// label outputs silent), reached 70.4 % validation after one epoch; the stronger
+    /// silent-label term allows the faster rate, 81.6 % after one epoch.
     #[must_use]
     pub fn fashion_mnist() -> Self {
         Self {
@@ -691,11 +693,11 @@ impl Setup {
                 tau1: 1.0,
                 gamma: 0.05,
             },
-            optimizer: AdamConfig::with_lr(3e-5),
+            optimizer: AdamConfig::with_lr(3e-4),
             config: TrainConfig {
                 batch_size: 32,
                 gradient: GradientOptions {
-                    silent_label_penalty: 1.0,
+                    silent_label_penalty: 10.0,
                     hidden_first_spike_only: true,
                     ..GradientOptions::default()
                 },
