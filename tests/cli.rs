@@ -366,6 +366,7 @@ fn examples_refuse_thread_counts_the_machine_cannot_honour() {
         ("xor", &["--quiet"][..]),
         ("iris", &["--quiet"][..]),
         ("digits", &["--quiet"][..]),
+        ("fashion", &["--quiet"][..]),
         ("scaling", &["--quick"][..]),
     ] {
         example(name); // built outside the timed run
@@ -778,4 +779,205 @@ fn throughput_prints_the_work_model_and_times_a_given_network() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "--net without --input must fail");
+}
+
+/// Writes a Fashion-MNIST-like fixture into `dir`: 28x28 images, 40 training images
+/// (gzipped, as Debian ships them) and 20 test images (plain); class `c` is a bright band
+/// over rows `2c..2c + 3` on a faint textured background.
+fn idx_fixture(dir: &std::path::Path) {
+    use fpsnn::datasets::{ImageSet, MNIST_FILES, write_idx_image_set};
+    let set = |count: usize, offset: usize| {
+        let labels: Vec<u8> = (0..count).map(|k| (k % 10) as u8).collect();
+        let pixels = labels
+            .iter()
+            .enumerate()
+            .flat_map(|(k, &c)| {
+                (0..784).map(move |p| {
+                    let row = p / 28;
+                    if (2 * usize::from(c)..2 * usize::from(c) + 3).contains(&row) {
+                        180 + ((p + k) % 60) as u8
+                    } else {
+                        ((p * 7 + k + offset) % 23) as u8
+                    }
+                })
+            })
+            .collect();
+        ImageSet::try_new(28, 28, 255, 10, pixels, labels).unwrap()
+    };
+    let path = |k: usize, gz: bool| {
+        let name = MNIST_FILES[k];
+        dir.join(if gz {
+            format!("{name}.gz")
+        } else {
+            name.to_owned()
+        })
+    };
+    write_idx_image_set(&set(40, 0), &path(0, true), &path(1, true)).unwrap();
+    write_idx_image_set(&set(20, 5), &path(2, false), &path(3, false)).unwrap();
+}
+
+/// Runs `fashion` on the fixture in `data` with small settings and `args`; returns the
+/// run line without its wall time, and the whole stdout.
+fn fashion(data: &str, args: &[&str]) -> (String, String) {
+    let small = [
+        "--data",
+        data,
+        "--validation",
+        "10",
+        "--limit",
+        "20",
+        "--hidden",
+        "12",
+    ];
+    let out = Command::new(example("fashion"))
+        .args(small)
+        .args(args)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {stdout} {stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("run 0"))
+        .and_then(|l| l.split("  wall").next())
+        .unwrap_or_else(|| panic!("{args:?}: no run line in {stdout}"))
+        .to_owned();
+    (line, stdout)
+}
+
+/// `fashion` on a small IDX fixture: it trains, prints the validation and test accuracy and
+/// writes its history and figures; a run saved after epoch 2 and resumed to epoch 3 ends
+/// with the same accuracies and the same checkpoint (weights and optimiser state, bit for
+/// bit) as 3 epochs straight; `--dataset mnist` reads the same files the same way.
+#[test]
+fn fashion_trains_on_an_idx_fixture_and_resumes_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    idx_fixture(&data);
+    let data = data.display().to_string();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let plots = path("plots");
+    let (straight, stdout) = fashion(
+        &data,
+        &[
+            "--epochs",
+            "3",
+            "--save",
+            &path("straight.ckpt"),
+            "--history",
+            &path("history.csv"),
+            "--plots",
+            &plots,
+        ],
+    );
+    assert!(straight.contains("test accuracy "), "{straight}");
+    assert!(straight.contains("validation "), "{straight}");
+    assert!(straight.contains("epochs 3  train images 20"), "{straight}");
+    assert!(stdout.contains("test accuracy over 1 run(s): "), "{stdout}");
+    let history = std::fs::read_to_string(path("history.csv")).unwrap();
+    assert_eq!(history.lines().count(), 4, "{history}");
+    for figure in [
+        "training_curves",
+        "first_spike_histograms",
+        "raster",
+        "membrane_potential",
+        "confusion_matrix",
+    ] {
+        let bytes = std::fs::read(dir.path().join("plots").join(format!("{figure}.png")))
+            .unwrap_or_else(|e| panic!("{figure}: {e}"));
+        assert!(bytes.starts_with(b"\x89PNG"), "{figure}");
+    }
+    fashion(&data, &["--epochs", "2", "--save", &path("first.ckpt")]);
+    let (resumed, _) = fashion(
+        &data,
+        &[
+            "--resume",
+            &path("first.ckpt"),
+            "--epochs",
+            "3",
+            "--save",
+            &path("resumed.ckpt"),
+        ],
+    );
+    assert_eq!(resumed, straight);
+    let load = |name: &str| {
+        use fpsnn::train::{Setup, flatten_weights};
+        let t = Setup::fashion_mnist()
+            .resume(std::path::Path::new(&path(name)))
+            .unwrap();
+        let bits: Vec<u64> = flatten_weights(t.network())
+            .iter()
+            .map(|x| x.to_bits())
+            .collect();
+        (t.epoch(), bits, t.optimizer_state().clone())
+    };
+    let (epoch, weights, state) = load("resumed.ckpt");
+    assert_eq!(epoch, 3);
+    assert_eq!((epoch, weights, state), load("straight.ckpt"));
+    // MNIST's files have the same format: the same settings give the same run
+    let (mnist, _) = fashion(&data, &["--dataset", "mnist", "--epochs", "3"]);
+    assert_eq!(mnist, straight);
+}
+
+/// Missing or broken data, and bad settings: one line on stderr that says what to do,
+/// status 2, no panic.
+#[test]
+fn fashion_says_where_to_get_missing_files_and_rejects_bad_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().display().to_string();
+    assert_rejected(
+        "fashion",
+        &["--data", &empty, "--quiet"],
+        "apt-get install dataset-fashion-mnist",
+    );
+    assert_rejected(
+        "fashion",
+        &["--dataset", "mnist", "--data", &empty, "--quiet"],
+        "t10k-labels-idx1-ubyte",
+    );
+    assert_rejected(
+        "fashion",
+        &["--dataset", "mnist", "--data", &empty, "--quiet"],
+        "original MNIST distribution",
+    );
+    assert_rejected(
+        "fashion",
+        &["--dataset", "mnist", "--quiet"],
+        "--dataset mnist needs --data DIR",
+    );
+    idx_fixture(dir.path());
+    let quick = [
+        "--data",
+        empty.as_str(),
+        "--validation",
+        "10",
+        "--epochs",
+        "1",
+        "--quiet",
+    ];
+    for (args, expected) in [
+        (&["--dataset", "kmnist"][..], "unknown --dataset `kmnist`"),
+        (&["--encoding", "off"][..], "unknown --encoding `off`"),
+        (&["--validation", "40"][..], "`validation` = 40 is invalid"),
+        (&["--limit", "0"][..], "no sample"),
+        (&["--encode-t", "0"][..], "t_max"),
+        (
+            &["--runs", "2", "--save", "x"][..],
+            "--save/--resume work with a single run",
+        ),
+    ] {
+        assert_rejected("fashion", &[&quick[..], args].concat(), expected);
+    }
+    // a truncated image file is a typed error naming the file
+    let images = dir.path().join("t10k-images-idx3-ubyte");
+    let bytes = std::fs::read(&images).unwrap();
+    std::fs::write(&images, &bytes[..bytes.len() - 5]).unwrap();
+    assert_rejected(
+        "fashion",
+        &quick,
+        "t10k-images-idx3-ubyte: IDX payload should be",
+    );
 }

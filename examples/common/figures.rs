@@ -9,9 +9,9 @@ use fpsnn::datasets::{Dataset, LatencyEncoder, SpikeEncoder, YinYangPoints, YinY
 use fpsnn::losses::predict_first_spike;
 use fpsnn::prelude::*;
 use fpsnn_plots::{
-    DecisionGrid, DecisionMap, FirstSpikeSet, HistogramOptions, PotentialOptions,
-    plot_decision_map, plot_first_spike_histograms, plot_membrane_potential, plot_raster,
-    plot_training_curves, read_history_csv,
+    ConfusionMatrix, DecisionGrid, DecisionMap, FirstSpikeSet, HistogramOptions, PotentialOptions,
+    plot_confusion_matrix, plot_decision_map, plot_first_spike_histograms, plot_membrane_potential,
+    plot_raster, plot_training_curves, read_history_csv,
 };
 use rayon::prelude::*;
 
@@ -28,6 +28,15 @@ pub fn prepare(dir: &str) -> Result<PathBuf> {
 /// spike cap, and a first-spike loss reads only the first).
 pub fn options(output: usize) -> SimOptions {
     SimOptions::default().with_first_spike_only(output)
+}
+
+/// [`options`] with every hidden population stopped after its first spike too (a
+/// time-to-first-spike network, `GradientOptions::hidden_first_spike_only`).
+pub fn first_spike_options(network: &Network) -> SimOptions {
+    SimOptions {
+        first_spike_only: (0..network.populations().len()).collect(),
+        ..SimOptions::default()
+    }
 }
 
 /// Simulates every sample of `data`, in parallel ([`options`]).
@@ -49,9 +58,33 @@ pub fn first_spikes(
     output: usize,
     data: &dyn Dataset,
 ) -> Result<FirstSpikeSet> {
-    let traces = simulate_all(network, output, data)?;
-    let labels: Vec<usize> = (0..data.len()).map(|k| data.sample(k).label).collect();
-    Ok(FirstSpikeSet::from_traces(title, &traces, output, &labels)?)
+    first_spikes_with(title, network, output, data, &options(output))
+}
+
+/// [`first_spikes`] simulated with `sim`, keeping only the first spikes of each sample
+/// (not its trace: a large test set's traces would take hundreds of MB).
+pub fn first_spikes_with(
+    title: &str,
+    network: &Network,
+    output: usize,
+    data: &dyn Dataset,
+    sim: &SimOptions,
+) -> Result<FirstSpikeSet> {
+    let rows = (0..data.len())
+        .into_par_iter()
+        .map(|k| {
+            let sample = data.sample(k);
+            let input = InputSpikes::try_new(sample.input_spikes)?;
+            let trace = simulate(network, &input, sim)?;
+            Ok((trace.populations[output].first_spikes(), sample.label))
+        })
+        .collect::<std::result::Result<Vec<_>, SimError>>()?;
+    let (first_spikes, labels) = rows.into_iter().unzip();
+    Ok(FirstSpikeSet {
+        title: title.to_owned(),
+        first_spikes,
+        labels,
+    })
 }
 
 /// The figures every training example writes into `dir`: training curves from
@@ -69,9 +102,37 @@ pub fn after_training(
     class_names: &[&str],
     index: usize,
 ) -> Result<()> {
+    let sim = options(output);
+    after_training_with(
+        dir,
+        name,
+        network,
+        output,
+        &sim,
+        data,
+        initial,
+        class_names,
+        index,
+    )
+}
+
+/// [`after_training`] with the samples simulated under `sim` (whose `first_spike_only`
+/// populations the potentials also end at the first spike).
+#[allow(clippy::too_many_arguments)]
+pub fn after_training_with(
+    dir: &Path,
+    name: &str,
+    network: &Network,
+    output: usize,
+    sim: &SimOptions,
+    data: &dyn Dataset,
+    initial: FirstSpikeSet,
+    class_names: &[&str],
+    index: usize,
+) -> Result<()> {
     let history = read_history_csv(&dir.join("history.csv"))?;
     plot_training_curves(&dir.join("training_curves.png"), &history, name)?;
-    let trained = first_spikes("after training", network, output, data)?;
+    let trained = first_spikes_with("after training", network, output, data, sim)?;
     plot_first_spike_histograms(
         &dir.join("first_spike_histograms.png"),
         &[initial, trained],
@@ -85,17 +146,19 @@ pub fn after_training(
             ),
         },
     )?;
-    sample_figures(dir, name, network, output, data, index, class_names)
+    sample_figures(dir, name, network, output, sim, data, index, class_names)
 }
 
 /// Raster and membrane potentials of sample `index` of `data`: the outputs of the true and
 /// the predicted class (or the first two outputs) and the busiest neuron of the first
-/// hidden population.
+/// hidden population, simulated under `sim`.
+#[allow(clippy::too_many_arguments)]
 pub fn sample_figures(
     dir: &Path,
     name: &str,
     network: &Network,
     output: usize,
+    sim: &SimOptions,
     data: &dyn Dataset,
     index: usize,
     class_names: &[&str],
@@ -104,7 +167,7 @@ pub fn sample_figures(
         .get(index)
         .ok_or_else(|| format!("sample {index} out of range"))?;
     let input = InputSpikes::try_new(sample.input_spikes)?;
-    let trace = simulate(network, &input, &options(output))?;
+    let trace = simulate(network, &input, sim)?;
     let predicted = predict_first_spike(&trace.populations[output].spikes);
     let class = |c: usize| {
         class_names
@@ -147,10 +210,31 @@ pub fn sample_figures(
                 "{name}: exact membrane potentials, test sample {index} (class {})",
                 class(sample.label)
             ),
-            first_spike_only: vec![output],
+            first_spike_only: sim.first_spike_only.clone(),
             ..PotentialOptions::default()
         },
     )?;
+    Ok(())
+}
+
+/// `confusion_matrix.png`: the trainer's predictions on `data` against the labels.
+pub fn confusion_matrix<L, O>(
+    dir: &Path,
+    title: &str,
+    trainer: &Trainer<L, O>,
+    data: &dyn Dataset,
+    class_names: &[&str],
+) -> Result<()>
+where
+    L: fpsnn::losses::Loss<Target = usize>,
+    O: fpsnn::train::Optimizer,
+{
+    let predictions = trainer.predict_batch(data)?;
+    let labels: Vec<usize> = (0..data.len()).map(|k| data.sample(k).label).collect();
+    let mut matrix = ConfusionMatrix::from_predictions(&labels, &predictions, data.num_classes())?;
+    matrix.class_names = class_names.iter().map(|s| (*s).to_owned()).collect();
+    matrix.title = title.to_owned();
+    plot_confusion_matrix(&dir.join("confusion_matrix.png"), &matrix)?;
     Ok(())
 }
 
