@@ -671,10 +671,12 @@ impl Setup {
     /// neuron stopped after its first spike
     /// ([`hidden_first_spike_only`](GradientOptions::hidden_first_spike_only));
     /// cross-entropy `tau0 = 0.2`, `tau1 = 1`, `gamma = 0.05`, silent-label term 10; Adam
-    /// at `3e-4`, batch 32, 10 epochs, validation and test evaluated every epoch. The
-    /// starting point, Adam at `3e-5` with silent-label term 1 (faster rates drove the
-    /// label outputs silent), reached 70.4 % validation after one epoch; the stronger
-    /// silent-label term allows the faster rate, 81.6 % after one epoch.
+    /// at `3e-4` halved every 2 epochs, batch 32, 10 epochs, validation and test evaluated
+    /// every epoch. The starting point, Adam at `3e-5` with silent-label term 1 (faster
+    /// rates drove the label outputs silent), reached 70.4 % validation after one epoch;
+    /// the stronger silent-label term allows the faster rate, 81.6 % after one epoch. With
+    /// the rate constant ten epochs oscillate and end at 73.3 % validation; halving it
+    /// every two epochs ends at 81.3 % (seed 0).
     #[must_use]
     pub fn fashion_mnist() -> Self {
         Self {
@@ -696,6 +698,10 @@ impl Setup {
             optimizer: AdamConfig::with_lr(3e-4),
             config: TrainConfig {
                 batch_size: 32,
+                schedule: LrSchedule::Step {
+                    factor: 0.5,
+                    every: 2,
+                },
                 gradient: GradientOptions {
                     silent_label_penalty: 10.0,
                     hidden_first_spike_only: true,
