@@ -86,19 +86,14 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let spec = spec.clone();
     setup.network.inputs = spec.num_inputs();
-    let seed: u64 = args.parse_or("seed", 0)?;
-    let runs: usize = args.parse_or("runs", 1)?;
-    let ranks = common::ranks()?;
-    let root = ranks.rank() == 0;
-    let quiet = args.flag("quiet") || !root;
+    let common::Runs {
+        seed,
+        runs,
+        ranks,
+        root,
+        quiet,
+    } = common::Runs::parse(&args, 1)?;
     let plots = args.get("plots").map(figures::prepare).transpose()?;
-    common::set_threads(args.parse_or("threads", 0)?)?;
-    if runs == 0 {
-        return Err(CliError("--runs must be >= 1".into()).into());
-    }
-    if runs > 1 && (args.get("save").is_some() || args.get("resume").is_some()) {
-        return Err(CliError("--save/--resume work with a single run".into()).into());
-    }
     let missing = missing_mnist_files(&spec.dir);
     if !missing.is_empty() {
         let (name, dir) = (spec.collection.name(), spec.dir.display());

@@ -84,17 +84,15 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     setup.network.inputs = setup.data.num_inputs();
-    let runs: usize = args.parse_or("runs", 10)?;
-    let seed: u64 = args.parse_or("seed", 0)?;
     // with the feature `mpi`, under `mpirun`: minibatches shared by the ranks, rank 0 reports
-    let ranks = common::ranks()?;
-    let root = ranks.rank() == 0;
-    let quiet = args.flag("quiet") || !root;
+    let common::Runs {
+        seed,
+        runs,
+        ranks,
+        root,
+        quiet,
+    } = common::Runs::parse(&args, 10)?;
     let plots = args.get("plots").map(figures::prepare).transpose()?;
-    common::set_threads(args.parse_or("threads", 0)?)?;
-    if runs == 0 {
-        return Err(CliError("--runs must be >= 1".into()).into());
-    }
     let data = common::hold_out_validation(setup.data.load()?, &args)?;
     let mut accuracies = Vec::with_capacity(runs);
     let mut validation_accuracies = Vec::new();

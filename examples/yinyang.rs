@@ -60,21 +60,16 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     common::apply_options(&args, &mut setup)?;
     setup.config.schedule = common::lr_schedule(&args, setup.config.schedule, 1)?;
     setup.eval_every = args.parse_or("eval-every", setup.eval_every)?;
-    let seed: u64 = args.parse_or("seed", 0)?;
-    let runs: usize = args.parse_or("runs", 1)?;
-    let ranks = common::ranks()?;
-    let root = ranks.rank() == 0;
-    let quiet = args.flag("quiet") || !root;
+    let common::Runs {
+        seed,
+        runs,
+        ranks,
+        root,
+        quiet,
+    } = common::Runs::parse(&args, 1)?;
     let plots = args.get("plots").map(figures::prepare).transpose()?;
-    common::set_threads(args.parse_or("threads", 0)?)?;
-    if runs == 0 {
-        return Err(CliError("--runs must be >= 1".into()).into());
-    }
     let average_from = common::average_from(&args, 0, setup.epochs)?;
     setup.average_from = (average_from > 0).then_some(average_from);
-    if runs > 1 && (args.get("save").is_some() || args.get("resume").is_some()) {
-        return Err(CliError("--save/--resume work with a single run".into()).into());
-    }
 
     let data = setup.data.load()?;
     let mut accuracies = Vec::with_capacity(runs);

@@ -102,6 +102,48 @@ pub fn run(main: impl FnOnce() -> Result<(), Box<dyn std::error::Error>>) -> Exi
     }
 }
 
+/// What the training examples that run several seeds share: `--seed` (the first run's),
+/// `--runs` (at least 1; `default_runs` when not given), `--threads`, `--quiet`, and the
+/// ranks ([`ranks`]; only rank 0 reports, so the others are quiet).
+pub struct Runs {
+    /// Seed of the first run; run `k` uses `seed + k`.
+    pub seed: u64,
+    /// Number of runs.
+    pub runs: usize,
+    /// The processes training shares its minibatches with.
+    pub ranks: std::sync::Arc<dyn fpsnn::train::distributed::Collective>,
+    /// This is rank 0 (it prints and writes files).
+    pub root: bool,
+    /// No progress bars.
+    pub quiet: bool,
+}
+
+impl Runs {
+    /// Reads the options and sets the thread count; `--save`/`--resume`, where the example
+    /// has them, need a single run.
+    pub fn parse(args: &Args, default_runs: usize) -> Result<Self, Box<dyn std::error::Error>> {
+        let seed: u64 = args.parse_or("seed", 0)?;
+        let runs: usize = args.parse_or("runs", default_runs)?;
+        let ranks = ranks()?;
+        let root = ranks.rank() == 0;
+        let quiet = args.flag("quiet") || !root;
+        set_threads(args.parse_or("threads", 0)?)?;
+        if runs == 0 {
+            return Err(CliError("--runs must be >= 1".into()).into());
+        }
+        if runs > 1 && (args.get("save").is_some() || args.get("resume").is_some()) {
+            return Err(CliError("--save/--resume work with a single run".into()).into());
+        }
+        Ok(Self {
+            seed,
+            runs,
+            ranks,
+            root,
+            quiet,
+        })
+    }
+}
+
 /// The number of ranks [`ranks`] found, once it has run.
 static SHARED: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
