@@ -11,8 +11,9 @@
 //! reference of the non-MPI build: the last line printed, `weights FNV-1a ...`, is the same
 //! for every build and every number of ranks.
 //!
-//! Every rank trains the paper's 5-150-3 Yin-Yang network on the first `N` training points
-//! (default 600, minibatches of `B` = 150) until epoch `E` (default 1), sharing each
+//! Every rank trains the paper's 5-150-3 Yin-Yang network (`Setup::yin_yang_paper`) on
+//! the first `N` training points (default 600, minibatches of `B` = 150) until epoch `E`
+//! (default 1), sharing each
 //! minibatch with the other ranks. Rank 0 then trains the same network on its own, from
 //! scratch, and prints whether the weights are bit-identical; the exit status is non-zero if
 //! they are not. `--save` writes a checkpoint (rank 0); `--resume` continues one, with any
@@ -29,14 +30,13 @@ use std::sync::Arc;
 
 use common::Args;
 use fpsnn::datasets::{Dataset, LatencyEncoder, Sample, SpikeDataset, YinYangSplit, yin_yang};
-use fpsnn::losses::FirstSpikeCrossEntropy;
 use fpsnn::prelude::*;
 #[cfg(feature = "mpi")]
 use fpsnn::train::MpiCollective;
 use fpsnn::train::distributed::Collective;
 #[cfg(not(feature = "mpi"))]
 use fpsnn::train::distributed::SingleProcess;
-use fpsnn::train::{Adam, flatten_weights};
+use fpsnn::train::flatten_weights;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -58,32 +58,11 @@ impl Dataset for Lost {
     }
 }
 
-fn trainer(batch: usize) -> Result<Trainer<FirstSpikeCrossEntropy, Adam>, Error> {
-    let spec = FeedForwardSpec {
-        inputs: 5,
-        hidden: vec![150],
-        outputs: 3,
-        neuron: NeuronParams::try_new(0.999, 1.0, 1.0)?,
-        init: vec![(1.5, 0.8), (2.0, 0.1)],
-        t_max: 2.0,
-        max_spikes_per_neuron: 1000,
-    };
-    Ok(Trainer::try_new(
-        spec.build(0)?,
-        1,
-        FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 2.0)?,
-        AdamConfig::with_lr(5e-4).build()?,
-        config(batch),
-    )?)
-}
-
-fn config(batch: usize) -> TrainConfig {
-    TrainConfig {
-        batch_size: batch,
-        seed: 0,
-        schedule: Default::default(),
-        gradient: Default::default(),
-    }
+/// The paper's Yin-Yang set-up with minibatches of `batch`.
+fn setup(batch: usize) -> Setup {
+    let mut setup = Setup::yin_yang_paper();
+    setup.config.batch_size = batch;
+    setup
 }
 
 fn bits(network: &Network) -> Vec<u64> {
@@ -173,16 +152,8 @@ fn run<C: Collective + 'static>(world: &Arc<C>) -> Result<bool, Error> {
     let failing = args.get("fail-rank").map(str::parse::<usize>).transpose()? == Some(rank);
     let mine: &dyn Dataset = if failing { &lost } else { &data };
     let mut t = match args.get("resume") {
-        Some(path) => {
-            let reference = trainer(batch)?;
-            Trainer::resume(
-                Path::new(path),
-                FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, 2.0)?,
-                AdamConfig::with_lr(5e-4).build()?,
-                *reference.config(),
-            )?
-        }
-        None => trainer(batch)?,
+        Some(path) => setup(batch).resume(Path::new(path))?,
+        None => setup(batch).trainer()?,
     };
     let collective: Arc<dyn Collective> = world.clone();
     t.set_collective(collective);
@@ -196,7 +167,7 @@ fn run<C: Collective + 'static>(world: &Arc<C>) -> Result<bool, Error> {
     if rank != 0 {
         return Ok(true);
     }
-    let mut reference = trainer(batch)?;
+    let mut reference = setup(batch).trainer()?;
     reference.fit(&data, FitOptions::new(epochs))?;
     let same = bits(t.network()) == bits(reference.network());
     println!(
