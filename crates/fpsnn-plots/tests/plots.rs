@@ -129,20 +129,9 @@ fn confusion() -> ConfusionMatrix {
         .collect();
     let mut matrix =
         ConfusionMatrix::from_predictions(&labels, &predictions, 10).expect("valid predictions");
-    matrix.class_names = [
-        "T-shirt/top",
-        "Trouser",
-        "Pullover",
-        "Dress",
-        "Coat",
-        "Sandal",
-        "Shirt",
-        "Sneaker",
-        "Bag",
-        "Ankle boot",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    matrix.class_names = fpsnn_datasets::FASHION_MNIST_CLASS_NAMES
+        .map(str::to_owned)
+        .to_vec();
     matrix.title = "Test set".to_owned();
     matrix
 }
