@@ -91,15 +91,19 @@ use std::sync::Arc;
 
 mod cross_entropy;
 mod mse;
+mod potentials;
 mod quadrature;
 mod readout;
+mod silent_label;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use cross_entropy::{FirstSpikeCrossEntropy, FirstSpikeCrossEntropyConfig};
 pub use mse::SpikeTimeMse;
+pub use potentials::{NoPotentials, PotentialGradient, PotentialPeak, PotentialRead, Potentials};
 pub use quadrature::Quadrature;
 pub use readout::{LinearReadout, ReadoutIntegralLoss, ReadoutSampledMse, VoltageTarget};
+pub use silent_label::SilentLabel;
 
 /// Errors of the loss crate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -205,6 +209,28 @@ pub enum LossError {
         /// The offending value.
         value: f64,
     },
+    /// The loss read a membrane potential, but nothing simulated stands behind the reads
+    /// ([`Loss::evaluate`] without potentials; use [`Loss::evaluate_run`]).
+    #[error(
+        "the loss reads membrane potentials, which a plain `evaluate` does not have: use `evaluate_run` with the simulation's potentials"
+    )]
+    PotentialsUnavailable,
+    /// A potential read names a neuron the population does not have.
+    #[error("neuron {neuron} is out of range for a population of {len}")]
+    NeuronOutOfRange {
+        /// The neuron.
+        neuron: usize,
+        /// Number of neurons.
+        len: usize,
+    },
+    /// Parameters cannot be set through a shared reference to a loss (`&L`, `Arc<L>`).
+    #[error(
+        "the loss is shared (`&L` or `Arc<L>`): its {num_params} parameters cannot be set; give the loss by value or boxed"
+    )]
+    SharedParameters {
+        /// Number of the loss's parameters.
+        num_params: usize,
+    },
     /// The loss or one of its gradients overflowed (or a readout weight is not finite).
     #[error("the loss produced a non-finite {what}")]
     NonFinite {
@@ -227,6 +253,9 @@ pub struct LossOutput {
     /// gradient). For [`SpikeTimeMse`], which can read several spikes per neuron, it is the
     /// number of missing spikes, each counted at `t_max`. Always 0 for readout losses.
     pub silent: usize,
+    /// `dL/d(membrane potential read)`, one entry per quantity the loss read through
+    /// [`Potentials`] in [`Loss::evaluate_run`]; empty for a loss that reads none.
+    pub d_potentials: Vec<PotentialGradient>,
 }
 
 impl LossOutput {
@@ -238,6 +267,7 @@ impl LossOutput {
             d_spikes: spikes.iter().map(|train| vec![0.0; train.len()]).collect(),
             d_params: vec![0.0; num_params],
             silent: 0,
+            d_potentials: Vec::new(),
         }
     }
 
@@ -256,6 +286,11 @@ impl LossOutput {
                 what: "parameter gradient",
             });
         }
+        if !self.d_potentials.iter().all(|d| d.derivative.is_finite()) {
+            return Err(LossError::NonFinite {
+                what: "potential gradient",
+            });
+        }
         Ok(self)
     }
 }
@@ -269,24 +304,54 @@ impl LossOutput {
 /// - the returned [`LossOutput::d_spikes`] has exactly the shape of `spikes`, and
 ///   [`LossOutput::d_params`] has [`Loss::num_params`] entries;
 /// - if [`Loss::first_spike_only`] is true, every spike but the first of each neuron gets a
-///   zero gradient and does not change the value.
+///   zero gradient and does not change the value;
+/// - a loss that reads membrane potentials does so in [`Loss::evaluate_run`] and reports
+///   one [`LossOutput::d_potentials`] entry per quantity read (see [`Potentials`]);
+/// - a loss with parameters of its own ([`Loss::num_params`] > 0) exposes them through
+///   [`Loss::params`] and [`Loss::set_params`], in the layout of
+///   [`LossOutput::d_params`], so a trainer can update them with the network's weights.
 ///
 /// The trait is object safe (`dyn Loss<Target = usize>`), and `&L`, `Box<L>` and `Arc<L>`
-/// are losses when `L` is.
+/// are losses when `L` is (the shared `&L` and `Arc<L>` cannot set parameters).
+///
+/// # The seam between a loss and a trainer
+/// A trainer simulates a sample, then calls [`Loss::evaluate_run`] with the output
+/// population's spike trains, a [`Potentials`] view of the same run and the sample's
+/// target. The loss returns its value and $\partial L / \partial f$ (spike times),
+/// $\partial L / \partial V$ (potentials it read) and $\partial L / \partial \phi$ (its
+/// own parameters $\phi$); the trainer turns the first two into weight gradients through
+/// the network (implicit function theorem) and updates weights and $\phi$ together.
 pub trait Loss: Send + Sync {
     /// What one sample's target looks like (a label, target times, voltage samples).
     type Target: ?Sized;
 
-    /// Value and gradients of the loss for one sample.
+    /// Value and gradients of the loss for one sample, from its spike times alone.
     ///
     /// `spikes`: spike trains of the population the loss reads (`[neuron][spike]`, sorted
     /// times).
     ///
     /// # Errors
     /// A [`LossError`] if the spikes or the target do not fit the loss (wrong shape,
-    /// non-finite or unsorted times, label out of range) or the result overflows.
+    /// non-finite or unsorted times, label out of range) or the result overflows;
+    /// [`LossError::PotentialsUnavailable`] from a loss that needs a potential here.
     fn evaluate(&self, spikes: &[Vec<f64>], target: &Self::Target)
     -> Result<LossOutput, LossError>;
+
+    /// Value and gradients of the loss for one simulated sample, reading membrane
+    /// potentials of the same population from `potentials` where the loss needs them.
+    /// Default: [`Loss::evaluate`] (the loss reads no potential).
+    ///
+    /// # Errors
+    /// As [`Loss::evaluate`], and any error of a [`Potentials`] read.
+    fn evaluate_run(
+        &self,
+        spikes: &[Vec<f64>],
+        potentials: &dyn Potentials,
+        target: &Self::Target,
+    ) -> Result<LossOutput, LossError> {
+        let _ = potentials;
+        self.evaluate(spikes, target)
+    }
 
     /// Whether the loss reads only each neuron's first spike (the simulator may then stop
     /// those neurons after their first spike). Default `false`.
@@ -299,6 +364,24 @@ pub trait Loss: Send + Sync {
         0
     }
 
+    /// The loss's own parameters, [`Loss::num_params`] of them, in the layout of
+    /// [`LossOutput::d_params`]. Default: none.
+    fn params(&self) -> &[f64] {
+        &[]
+    }
+
+    /// Replaces the loss's own parameters (for an optimiser step). Default: accepts only
+    /// an empty slice (a loss without parameters).
+    ///
+    /// # Errors
+    /// [`LossError::ShapeMismatch`] for a length other than [`Loss::num_params`];
+    /// [`LossError::InvalidParameter`] for a value the loss rejects (a non-finite weight);
+    /// [`LossError::SharedParameters`] for a shared loss. On error the parameters are
+    /// unchanged.
+    fn set_params(&mut self, params: &[f64]) -> Result<(), LossError> {
+        check_param_count(self.num_params(), params)
+    }
+
     /// The time at which the loss counts a silent output (or a missing spike), if it has
     /// one: the horizon `t_max` it assumes the simulation ran to. A trainer checks it
     /// against the network's `t_max`, since a loss that counts silence at another time
@@ -308,63 +391,81 @@ pub trait Loss: Send + Sync {
     }
 }
 
+/// `Ok` if `params` has `expected` entries, else [`LossError::ShapeMismatch`].
+fn check_param_count(expected: usize, params: &[f64]) -> Result<(), LossError> {
+    if params.len() == expected {
+        Ok(())
+    } else {
+        Err(LossError::ShapeMismatch {
+            what: "loss parameters",
+            expected,
+            found: params.len(),
+        })
+    }
+}
+
+/// The methods every pointer forwards; `set_params` differs (shared pointers cannot).
+macro_rules! forward_loss {
+    () => {
+        type Target = L::Target;
+        fn evaluate(
+            &self,
+            spikes: &[Vec<f64>],
+            target: &Self::Target,
+        ) -> Result<LossOutput, LossError> {
+            (**self).evaluate(spikes, target)
+        }
+        fn evaluate_run(
+            &self,
+            spikes: &[Vec<f64>],
+            potentials: &dyn Potentials,
+            target: &Self::Target,
+        ) -> Result<LossOutput, LossError> {
+            (**self).evaluate_run(spikes, potentials, target)
+        }
+        fn first_spike_only(&self) -> bool {
+            (**self).first_spike_only()
+        }
+        fn num_params(&self) -> usize {
+            (**self).num_params()
+        }
+        fn params(&self) -> &[f64] {
+            (**self).params()
+        }
+        fn silent_time(&self) -> Option<f64> {
+            (**self).silent_time()
+        }
+    };
+}
+
+/// `set_params` of a shared pointer: only the empty update of a loss without parameters.
+fn shared_set_params(num_params: usize, params: &[f64]) -> Result<(), LossError> {
+    check_param_count(num_params, params)?;
+    if num_params == 0 {
+        Ok(())
+    } else {
+        Err(LossError::SharedParameters { num_params })
+    }
+}
+
 impl<L: Loss + ?Sized> Loss for &L {
-    type Target = L::Target;
-    fn evaluate(
-        &self,
-        spikes: &[Vec<f64>],
-        target: &Self::Target,
-    ) -> Result<LossOutput, LossError> {
-        (**self).evaluate(spikes, target)
-    }
-    fn first_spike_only(&self) -> bool {
-        (**self).first_spike_only()
-    }
-    fn num_params(&self) -> usize {
-        (**self).num_params()
-    }
-    fn silent_time(&self) -> Option<f64> {
-        (**self).silent_time()
+    forward_loss!();
+    fn set_params(&mut self, params: &[f64]) -> Result<(), LossError> {
+        shared_set_params(self.num_params(), params)
     }
 }
 
 impl<L: Loss + ?Sized> Loss for Box<L> {
-    type Target = L::Target;
-    fn evaluate(
-        &self,
-        spikes: &[Vec<f64>],
-        target: &Self::Target,
-    ) -> Result<LossOutput, LossError> {
-        (**self).evaluate(spikes, target)
-    }
-    fn first_spike_only(&self) -> bool {
-        (**self).first_spike_only()
-    }
-    fn num_params(&self) -> usize {
-        (**self).num_params()
-    }
-    fn silent_time(&self) -> Option<f64> {
-        (**self).silent_time()
+    forward_loss!();
+    fn set_params(&mut self, params: &[f64]) -> Result<(), LossError> {
+        (**self).set_params(params)
     }
 }
 
 impl<L: Loss + ?Sized> Loss for Arc<L> {
-    type Target = L::Target;
-    fn evaluate(
-        &self,
-        spikes: &[Vec<f64>],
-        target: &Self::Target,
-    ) -> Result<LossOutput, LossError> {
-        (**self).evaluate(spikes, target)
-    }
-    fn first_spike_only(&self) -> bool {
-        (**self).first_spike_only()
-    }
-    fn num_params(&self) -> usize {
-        (**self).num_params()
-    }
-    fn silent_time(&self) -> Option<f64> {
-        (**self).silent_time()
+    forward_loss!();
+    fn set_params(&mut self, params: &[f64]) -> Result<(), LossError> {
+        shared_set_params(self.num_params(), params)
     }
 }
 

@@ -309,6 +309,14 @@ impl<K: Kernel> Loss for ReadoutSampledMse<K> {
     fn num_params(&self) -> usize {
         self.readout.weights.len()
     }
+
+    fn params(&self) -> &[f64] {
+        &self.readout.weights
+    }
+
+    fn set_params(&mut self, params: &[f64]) -> Result<(), LossError> {
+        self.readout.set_weights(params.to_vec())
+    }
 }
 
 /// Time integral of the squared deviation of a [`LinearReadout`]'s potentials from
@@ -574,6 +582,14 @@ impl<K: Kernel> Loss for ReadoutIntegralLoss<K> {
 
     fn num_params(&self) -> usize {
         self.readout.weights.len()
+    }
+
+    fn params(&self) -> &[f64] {
+        &self.readout.weights
+    }
+
+    fn set_params(&mut self, params: &[f64]) -> Result<(), LossError> {
+        self.readout.set_weights(params.to_vec())
     }
 }
 

@@ -17,7 +17,7 @@
 //! would change). Spikes placed within `h` of a kink of the loss that the suite cannot
 //! see (a readout sample time, a loss horizon) are the caller's responsibility.
 
-use crate::Loss;
+use crate::{Loss, NoPotentials, Potentials};
 
 /// Relative tolerance of the finite-difference comparisons.
 pub const FD_RELATIVE: f64 = 1e-6;
@@ -46,16 +46,35 @@ pub fn fd_agrees(analytic: f64, numeric: f64, value: f64) -> bool {
     (analytic - numeric).abs() <= floor + FD_RELATIVE * analytic.abs().max(numeric.abs())
 }
 
-/// Runs the suite on one input.
+/// Runs the suite on one input, without potentials ([`NoPotentials`]).
 ///
 /// # Panics
-/// If `evaluate` fails, a shape is wrong, the value is not finite, a first-spike-only loss
-/// depends on a later spike, or a spike gradient disagrees with its finite difference.
+/// As [`check_loss_with`].
 #[track_caller]
 pub fn check_loss<L: Loss>(loss: &L, spikes: &[Vec<f64>], target: &L::Target) {
-    let out = loss
-        .evaluate(spikes, target)
-        .unwrap_or_else(|e| panic!("evaluate failed: {e}"));
+    check_loss_with(loss, spikes, &NoPotentials, target);
+}
+
+/// Runs the suite on one input through [`Loss::evaluate_run`] with `potentials` (held
+/// fixed while the spike times move: the check is of $\partial L / \partial f$ at fixed
+/// potentials; the trainer's tests check the potentials' part through the network). Also
+/// checks that [`Loss::params`] has [`Loss::num_params`] entries and that a clone of the
+/// loss accepts them back through [`Loss::set_params`] and rejects one more.
+///
+/// # Panics
+/// If evaluation fails, a shape is wrong, the value is not finite, a first-spike-only loss
+/// depends on a later spike, a spike gradient disagrees with its finite difference, or the
+/// parameter accessors disagree.
+#[track_caller]
+pub fn check_loss_with<L: Loss>(
+    loss: &L,
+    spikes: &[Vec<f64>],
+    potentials: &dyn Potentials,
+    target: &L::Target,
+) {
+    let evaluate = |spikes: &[Vec<f64>]| loss.evaluate_run(spikes, potentials, target);
+    let out = evaluate(spikes).unwrap_or_else(|e| panic!("evaluate failed: {e}"));
+    assert_eq!(loss.params().len(), loss.num_params(), "params length");
     assert!(out.value.is_finite(), "non-finite value {}", out.value);
     assert_eq!(
         out.d_spikes.len(),
@@ -77,8 +96,7 @@ pub fn check_loss<L: Loss>(loss: &L, spikes: &[Vec<f64>], target: &L::Target) {
             .iter()
             .map(|train| train.iter().take(1).copied().collect())
             .collect();
-        let value = loss
-            .evaluate(&firsts, target)
+        let value = evaluate(&firsts)
             .unwrap_or_else(|e| panic!("evaluate on first spikes failed: {e}"))
             .value;
         assert!(
@@ -103,8 +121,7 @@ pub fn check_loss<L: Loss>(loss: &L, spikes: &[Vec<f64>], target: &L::Target) {
             }
             let numeric = central_difference(x, |y| {
                 perturbed[i][k] = y;
-                let value = loss
-                    .evaluate(&perturbed, target)
+                let value = evaluate(&perturbed)
                     .unwrap_or_else(|e| panic!("evaluate failed at perturbed input: {e}"))
                     .value;
                 perturbed[i][k] = x;
@@ -136,6 +153,17 @@ pub fn check_param_gradient<L: Loss>(
         .evaluate(spikes, target)
         .unwrap_or_else(|e| panic!("evaluate failed: {e}"));
     assert_eq!(out.d_params.len(), params.len(), "d_params length");
+    // the parameters the gradient is for are the ones `params` reports and `set_params` sets
+    let mut loss = build(params);
+    assert_eq!(loss.params(), params, "params() of the built loss");
+    let shifted: Vec<f64> = params.iter().map(|x| x + 0.5).collect();
+    loss.set_params(&shifted)
+        .unwrap_or_else(|e| panic!("set_params failed: {e}"));
+    assert_eq!(loss.params(), &shifted[..], "params() after set_params");
+    assert!(
+        loss.set_params(&vec![0.0; params.len() + 1]).is_err(),
+        "set_params accepted a parameter too many"
+    );
     let mut p = params.to_vec();
     for (n, &x) in params.iter().enumerate() {
         let numeric = central_difference(x, |y| {
