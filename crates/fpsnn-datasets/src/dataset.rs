@@ -7,17 +7,65 @@ use fpsnn_core::{Time, validate_times};
 use crate::error::check_time;
 use crate::{DatasetError, Split, stratified_split};
 
-/// One labelled input pattern: a spike train per input channel and a class label.
+/// One input pattern and its target: a spike train per input channel and, for
+/// classification (the default `T = usize`), a class label.
 ///
 /// Every [`Dataset`] yields samples whose trains are finite, non-negative and sorted, with
-/// one train per input channel (a train may be empty: that channel does not spike) and
-/// `label < num_classes`. [`Sample::validate`] checks this for a sample built by hand.
+/// one train per input channel (a train may be empty: that channel does not spike) and,
+/// for class labels, `label < num_classes`. [`Sample::validate`] checks this for a sample
+/// built by hand.
+///
+/// Another target type `T` (target spike times `Vec<Vec<f64>>`, voltage samples, ...)
+/// makes a dataset for a loss whose target it is ([`Sample::with_target`],
+/// [`SpikeDataset::try_with_targets`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
+pub struct Sample<T = usize> {
     /// Spike times of each input channel, each sorted in non-decreasing order.
     pub input_spikes: Vec<Vec<Time>>,
-    /// The class, in `0..num_classes`.
-    pub label: usize,
+    /// The class, in `0..num_classes`; for another target type, the sample's target.
+    pub label: T,
+}
+
+impl<T> Sample<T> {
+    /// A sample from its input trains and a target of any type (unchecked; see
+    /// [`Sample::validate_inputs`]).
+    #[must_use]
+    pub fn with_target(input_spikes: Vec<Vec<Time>>, target: T) -> Self {
+        Self {
+            input_spikes,
+            label: target,
+        }
+    }
+
+    /// Total number of input spikes over all channels.
+    #[must_use]
+    pub fn num_spikes(&self) -> usize {
+        self.input_spikes.iter().map(Vec::len).sum()
+    }
+
+    /// Checks the input trains against a dataset with `num_inputs` channels; `index` is the
+    /// sample's position, reported in errors.
+    ///
+    /// # Errors
+    /// [`DatasetError::ChannelCountMismatch`] or [`DatasetError::InvalidSpikeTrain`] (a
+    /// NaN, infinite, negative or unsorted time).
+    pub fn validate_inputs(&self, index: usize, num_inputs: usize) -> Result<(), DatasetError> {
+        if self.input_spikes.len() != num_inputs {
+            return Err(DatasetError::ChannelCountMismatch {
+                sample: index,
+                expected: num_inputs,
+                found: self.input_spikes.len(),
+            });
+        }
+        for (channel, train) in self.input_spikes.iter().enumerate() {
+            validate_times(train).map_err(|source| DatasetError::InvalidSpikeTrain {
+                sample: index,
+                channel,
+                source,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 impl Sample {
@@ -28,12 +76,6 @@ impl Sample {
             input_spikes,
             label,
         }
-    }
-
-    /// Total number of input spikes over all channels.
-    #[must_use]
-    pub fn num_spikes(&self) -> usize {
-        self.input_spikes.iter().map(Vec::len).sum()
     }
 
     /// Checks the sample against a dataset with `num_inputs` channels and `num_classes`
@@ -62,14 +104,7 @@ impl Sample {
                 num_classes,
             });
         }
-        for (channel, train) in self.input_spikes.iter().enumerate() {
-            validate_times(train).map_err(|source| DatasetError::InvalidSpikeTrain {
-                sample: index,
-                channel,
-                source,
-            })?;
-        }
-        Ok(())
+        self.validate_inputs(index, num_inputs)
     }
 }
 
@@ -82,7 +117,9 @@ impl Sample {
 ///
 /// Contract: for every `index < len()`, `get(index)` is `Some` and its sample satisfies
 /// [`Sample::validate`] with this dataset's `num_inputs` and `num_classes`;
-/// [`validate_dataset`] checks that.
+/// [`validate_dataset`] checks that. A dataset of other targets (`Dataset<T>`, `T` not
+/// `usize`, for a loss whose target is `T`) has samples that satisfy
+/// [`Sample::validate_inputs`], and no classes unless it says otherwise.
 ///
 /// # Examples
 /// ```
@@ -93,18 +130,21 @@ impl Sample {
 /// let shared: &dyn Dataset = &data;
 /// assert_eq!(shared.num_classes(), 2);
 /// ```
-pub trait Dataset: Send + Sync {
+pub trait Dataset<T = usize>: Send + Sync {
     /// Number of samples.
     fn len(&self) -> usize;
 
     /// Number of input channels of every sample.
     fn num_inputs(&self) -> usize;
 
-    /// Number of classes; every label is below it.
-    fn num_classes(&self) -> usize;
+    /// Number of classes; every label is below it. A dataset whose targets are not class
+    /// labels has none: the default is 0.
+    fn num_classes(&self) -> usize {
+        0
+    }
 
     /// The sample at `index`, or `None` if `index >= len()`.
-    fn get(&self, index: usize) -> Option<Sample>;
+    fn get(&self, index: usize) -> Option<Sample<T>>;
 
     /// Whether the dataset has no sample.
     fn is_empty(&self) -> bool {
@@ -116,7 +156,7 @@ pub trait Dataset: Send + Sync {
     /// # Panics
     /// If `index >= len()`.
     #[track_caller]
-    fn sample(&self, index: usize) -> Sample {
+    fn sample(&self, index: usize) -> Sample<T> {
         match self.get(index) {
             Some(sample) => sample,
             None => panic!(
@@ -129,7 +169,7 @@ pub trait Dataset: Send + Sync {
 
 macro_rules! forward_dataset {
     ($($ptr:ty),*) => {$(
-        impl<D: Dataset + ?Sized> Dataset for $ptr {
+        impl<T, D: Dataset<T> + ?Sized> Dataset<T> for $ptr {
             fn len(&self) -> usize {
                 (**self).len()
             }
@@ -139,7 +179,7 @@ macro_rules! forward_dataset {
             fn num_classes(&self) -> usize {
                 (**self).num_classes()
             }
-            fn get(&self, index: usize) -> Option<Sample> {
+            fn get(&self, index: usize) -> Option<Sample<T>> {
                 (**self).get(index)
             }
             fn is_empty(&self) -> bool {
@@ -196,11 +236,66 @@ pub fn class_counts(dataset: &dyn Dataset) -> Vec<usize> {
 /// Invariants (checked by [`SpikeDataset::try_new`]): at least one sample and one input
 /// channel; every sample has `num_inputs` channels, a label below `num_classes`, and
 /// finite, non-negative, sorted spike times.
+///
+/// `SpikeDataset<T>` with another target type `T` holds samples for a loss whose target
+/// is `T` ([`SpikeDataset::try_with_targets`]); it has no classes.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SpikeDataset {
-    samples: Vec<Sample>,
+pub struct SpikeDataset<T = usize> {
+    samples: Vec<Sample<T>>,
     num_inputs: usize,
     num_classes: usize,
+}
+
+impl<T: Clone + Send + Sync> SpikeDataset<T> {
+    /// A dataset of samples with targets of any type (target spike times, voltage
+    /// samples, ...), checked like [`SpikeDataset::try_new`] except for labels; it has no
+    /// classes ([`Dataset::num_classes`] is 0).
+    ///
+    /// # Errors
+    /// [`DatasetError::Empty`], [`DatasetError::NoInputs`], or the first error of
+    /// [`Sample::validate_inputs`].
+    ///
+    /// # Examples
+    /// ```
+    /// use fpsnn_datasets::{Dataset, Sample, SpikeDataset};
+    /// // one output neuron that should fire at t = 1.5
+    /// let sample = Sample::with_target(vec![vec![0.5]], vec![vec![1.5]]);
+    /// let data = SpikeDataset::try_with_targets(vec![sample], 1)?;
+    /// assert_eq!(data.sample(0).label, vec![vec![1.5]]);
+    /// assert_eq!(data.num_classes(), 0);
+    /// # Ok::<(), fpsnn_datasets::DatasetError>(())
+    /// ```
+    pub fn try_with_targets(
+        samples: Vec<Sample<T>>,
+        num_inputs: usize,
+    ) -> Result<Self, DatasetError> {
+        if samples.is_empty() {
+            return Err(DatasetError::Empty);
+        }
+        if num_inputs == 0 {
+            return Err(DatasetError::NoInputs);
+        }
+        for (index, sample) in samples.iter().enumerate() {
+            sample.validate_inputs(index, num_inputs)?;
+        }
+        Ok(Self {
+            samples,
+            num_inputs,
+            num_classes: 0,
+        })
+    }
+
+    /// The samples.
+    #[must_use]
+    pub fn samples(&self) -> &[Sample<T>] {
+        &self.samples
+    }
+
+    /// The samples, by value.
+    #[must_use]
+    pub fn into_samples(self) -> Vec<Sample<T>> {
+        self.samples
+    }
 }
 
 impl SpikeDataset {
@@ -266,18 +361,6 @@ impl SpikeDataset {
         };
         debug_assert!(validate_dataset(&dataset).is_ok());
         dataset
-    }
-
-    /// The samples.
-    #[must_use]
-    pub fn samples(&self) -> &[Sample] {
-        &self.samples
-    }
-
-    /// The samples, by value.
-    #[must_use]
-    pub fn into_samples(self) -> Vec<Sample> {
-        self.samples
     }
 
     /// The samples at `indices`, in that order.
@@ -352,7 +435,7 @@ impl SpikeDataset {
     }
 }
 
-impl Dataset for SpikeDataset {
+impl<T: Clone + Send + Sync> Dataset<T> for SpikeDataset<T> {
     fn len(&self) -> usize {
         self.samples.len()
     }
@@ -365,7 +448,7 @@ impl Dataset for SpikeDataset {
         self.num_classes
     }
 
-    fn get(&self, index: usize) -> Option<Sample> {
+    fn get(&self, index: usize) -> Option<Sample<T>> {
         self.samples.get(index).cloned()
     }
 }
