@@ -39,10 +39,11 @@ impl Fixture {
     fn new(name: &'static str, net: Network, data: SpikeDataset) -> Self {
         let out = net.populations().len() - 1;
         // the paper's Yin-Yang loss, silent outputs counted at this network's horizon
-        let loss = Setup::yin_yang_paper()
+        let loss = *Setup::yin_yang_paper()
             .loss
             .build(net.t_max())
-            .expect("loss");
+            .expect("loss")
+            .inner();
         let fixture = Self {
             name,
             net,

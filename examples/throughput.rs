@@ -89,7 +89,10 @@ fn work(case: &Case) -> Result<(f64, f64, f64)> {
 /// The first-spike cross-entropy the timed minibatches use: the paper's Yin-Yang loss,
 /// silent outputs counted at the network's horizon.
 fn loss(case: &Case) -> Result<FirstSpikeCrossEntropy> {
-    Ok(Setup::yin_yang_paper().loss.build(case.net.t_max())?)
+    Ok(*Setup::yin_yang_paper()
+        .loss
+        .build(case.net.t_max())?
+        .inner())
 }
 
 /// Fastest wall time of `repeats` minibatches over all samples.

@@ -714,10 +714,9 @@ fn exact_tangent_touch_is_not_a_spike_and_has_a_finite_gradient() {
             let out = sample_gradient(
                 &net,
                 0,
-                &loss,
+                &fpsnn::losses::SilentLabel::try_new(loss, lambda).unwrap(),
                 &Sample::new(vec![vec![0.0]], 0),
                 &GradientOptions {
-                    silent_label_penalty: lambda,
                     on_failure: SampleFailure::Abort,
                     ..GradientOptions::default()
                 },

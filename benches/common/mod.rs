@@ -43,7 +43,7 @@ fn output_weights() -> (f64, f64) {
 
 /// The paper's Yin-Yang loss, silent outputs counted at [`YIN_YANG_T_MAX`].
 pub(crate) fn yin_yang_loss() -> FirstSpikeCrossEntropy {
-    yin_yang_setup().loss().expect("valid loss")
+    *yin_yang_setup().loss().expect("valid loss").inner()
 }
 
 /// Modest criterion settings: the bench machine is small and shared.

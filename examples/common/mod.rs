@@ -322,9 +322,7 @@ pub fn apply_options(args: &Args, setup: &mut fpsnn::train::Setup) -> Result<(),
     loss.tau0 = args.parse_or("tau0", loss.tau0)?;
     loss.tau1 = args.parse_or("tau1", loss.tau1)?;
     loss.gamma = args.parse_or("gamma", loss.gamma)?;
-    let gradient = &mut setup.config.gradient;
-    gradient.silent_label_penalty =
-        args.parse_or("silent-penalty", gradient.silent_label_penalty)?;
+    loss.silent_label = args.parse_or("silent-penalty", loss.silent_label)?;
     Ok(())
 }
 

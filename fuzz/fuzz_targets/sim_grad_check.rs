@@ -7,7 +7,7 @@ use fpsnn::causal::{
 };
 use fpsnn::core::{NeuronParams, Parallelism};
 use fpsnn::datasets::Sample;
-use fpsnn::losses::FirstSpikeCrossEntropy;
+use fpsnn::losses::{FirstSpikeCrossEntropy, SilentLabel};
 use fpsnn::sim::{
     InputSpikes, Method, Network, PopulationSpec, ProjectionSpec, SimOptions, Source, simulate,
 };
@@ -180,13 +180,14 @@ pub(crate) fn check(data: &[u8]) {
     }
     let output = network.populations().len() - 1;
     let label = usize::from(b.u8()) % network.populations()[output].size();
-    let Ok(loss) = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, network.t_max()) else {
+    let Ok(inner) = FirstSpikeCrossEntropy::try_new(0.2, 1.0, 0.005, network.t_max()) else {
         return;
     };
-    let options = GradientOptions {
-        silent_label_penalty: if b.u8() % 2 == 0 { 0.0 } else { 0.5 },
-        ..GradientOptions::default()
+    let weight = if b.u8() % 2 == 0 { 0.0 } else { 0.5 };
+    let Ok(loss) = SilentLabel::try_new(inner, weight) else {
+        return;
     };
+    let options = GradientOptions::default();
     let sample = Sample::new(
         input
             .channels()

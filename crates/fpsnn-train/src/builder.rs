@@ -4,7 +4,9 @@
 use fpsnn_losses::Loss;
 use fpsnn_sim::Network;
 
-use crate::{GradientOptions, LrSchedule, Optimizer, TrainConfig, TrainError, Trainer};
+use crate::{
+    GradientOptions, LrSchedule, Optimizer, TrainConfig, TrainError, TrainTarget, Trainer,
+};
 
 /// Builds a [`Trainer`]; made by [`Trainer::builder`].
 ///
@@ -48,7 +50,11 @@ pub struct TrainerBuilder<L, O> {
     config: TrainConfig,
 }
 
-impl<L: Loss<Target = usize>, O: Optimizer> TrainerBuilder<L, O> {
+impl<L, O> TrainerBuilder<L, O>
+where
+    L: Loss<Target: ToOwned<Owned: TrainTarget>>,
+    O: Optimizer,
+{
     /// A builder with every option at its default (see [`Trainer::builder`]).
     pub fn new(network: Network, loss: L, optimizer: O) -> Self {
         Self {

@@ -1,5 +1,7 @@
 //! Per-sample and minibatch gradients.
 
+use std::borrow::Borrow;
+
 use fpsnn_causal::{
     AdjointWorkspace, AssembleOptions, CausalError, CausalGraph, ParamLayout, adjoint_accumulate,
     assemble, forward_jacobian, spike_gradient,
@@ -7,14 +9,17 @@ use fpsnn_causal::{
 use fpsnn_core::{Parallelism, Time};
 use fpsnn_datasets::{Dataset, Sample};
 use fpsnn_kernels::{Kernel, State};
-use fpsnn_losses::{Loss, predict_first_spike};
+use fpsnn_losses::{
+    Loss, LossError, PotentialGradient, PotentialPeak, PotentialRead, Potentials,
+    predict_first_spike,
+};
 use fpsnn_sim::{Arrival, Source};
 use fpsnn_sim::{InputSpikes, Network, SimError, SimOptions, simulate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::TrainError;
 use crate::distributed::{Collective, SingleProcess, chunk_block};
+use crate::{TrainError, TrainTarget};
 
 /// Which exact driver computes the gradient.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,14 +52,6 @@ pub struct GradientOptions {
     pub assemble: AssembleOptions,
     /// Failure policy.
     pub on_failure: SampleFailure,
-    /// Weight `lambda` of the silent-label term: when the label's output neuron never
-    /// fires, the sample's loss gains `lambda (theta - V_max)`, `V_max` the neuron's highest
-    /// membrane potential before `t_max`. Its gradient is exact (envelope theorem: at the
-    /// maximum `V' = 0`, so `dV_max/dp = dV/dp` at the fixed peak time) and reaches the
-    /// output weights and, through the adjoint, every upstream spike. Without it a silent
-    /// label passes no gradient at all and training can drift into silence. `0` (default)
-    /// is the plain loss.
-    pub silent_label_penalty: f64,
     /// Stop every neuron of every population (hidden ones too, not only the output) after
     /// its first spike: the time-to-first-spike model of most TTFS work. The gradient is
     /// exact for that model (a neuron's later spikes do not exist in it). Default `false`.
@@ -130,16 +127,56 @@ struct SampleStats {
     silent: usize,
 }
 
-/// Simulates one sample and, if `gradient` is given, adds its `dL/dp` to the accumulator
-/// (weights and thresholds; nothing is added if the sample fails).
-fn sample_into<L: Loss<Target = usize> + ?Sized>(
+/// The membrane potentials of population `population` in one simulated run: what
+/// [`Loss::evaluate_run`] reads.
+struct TracePotentials<'a> {
+    network: &'a Network,
+    trace: &'a fpsnn_sim::SimTrace,
+    population: usize,
+}
+
+impl Potentials for TracePotentials<'_> {
+    fn threshold(&self) -> Result<f64, LossError> {
+        Ok(self.network.populations()[self.population].params().theta)
+    }
+
+    fn peak(&self, neuron: usize) -> Result<PotentialPeak, LossError> {
+        let spikes = &self.trace.populations[self.population].spikes;
+        let train = spikes.get(neuron).ok_or(LossError::NeuronOutOfRange {
+            neuron,
+            len: spikes.len(),
+        })?;
+        if let Some(&first) = train.first() {
+            return Ok(PotentialPeak {
+                time: first,
+                value: self.threshold()?,
+                fired: true,
+            });
+        }
+        let peak = potential_peak(self.network, self.trace, self.population, neuron);
+        Ok(PotentialPeak {
+            time: peak.time,
+            value: peak.value,
+            fired: false,
+        })
+    }
+}
+
+/// Simulates one sample and, if `gradient` is given, adds its `dL/dp` to the accumulator:
+/// the network's parameters in [`ParamLayout`] order (weights and thresholds), then the
+/// loss's own parameters. Nothing is added if the sample fails.
+fn sample_into<L, T>(
     network: &Network,
     output: usize,
     loss: &L,
-    sample: Sample,
+    sample: Sample<T>,
     options: &GradientOptions,
     gradient: Option<(&mut [f64], &mut AdjointWorkspace)>,
-) -> Result<SampleStats, TrainError> {
+) -> Result<SampleStats, TrainError>
+where
+    L: Loss + ?Sized,
+    T: TrainTarget + Borrow<L::Target>,
+{
     let input = InputSpikes::try_new(sample.input_spikes)?;
     let trace = simulate(
         network,
@@ -147,30 +184,30 @@ fn sample_into<L: Loss<Target = usize> + ?Sized>(
         &training_sim_options(network, output, loss, options),
     )?;
     let spikes = &trace.populations[output].spikes;
-    let result = loss.evaluate(spikes, &sample.label)?;
-    let correct = predict_first_spike(spikes) == Some(sample.label);
-    let silent_label = spikes.get(sample.label).is_some_and(Vec::is_empty);
-    let lambda = options.silent_label_penalty;
-    let peak = (silent_label && lambda > 0.0)
-        .then(|| potential_peak(network, &trace, output, sample.label));
-    let penalty = peak.map_or(0.0, |peak| {
-        lambda * (network.populations()[output].params().theta - peak.value)
-    });
+    let potentials = TracePotentials {
+        network,
+        trace: &trace,
+        population: output,
+    };
+    let result = loss.evaluate_run(spikes, &potentials, sample.label.borrow())?;
+    if result.d_params.len() != loss.num_params() {
+        return Err(LossError::ShapeMismatch {
+            what: "loss parameter gradient (num_params)",
+            expected: loss.num_params(),
+            found: result.d_params.len(),
+        }
+        .into());
+    }
+    let correct = sample.label.is_correct(spikes);
     if let Some((acc, workspace)) = gradient {
         let graph = CausalGraph::try_new(network, &input, &trace)?;
         let mut d_loss = spike_gradient(&graph, output, &result.d_spikes);
         let mut direct = Vec::new();
-        if let Some(peak) = peak {
-            silent_label_gradient(
-                &graph,
-                output,
-                sample.label,
-                &peak,
-                lambda,
-                &mut d_loss,
-                &mut direct,
-            );
+        for read in &result.d_potentials {
+            potential_gradient(&graph, output, read, &mut d_loss, &mut direct)?;
         }
+        // the network's parameters, then the loss's
+        let (acc, acc_loss) = acc.split_at_mut(ParamLayout::new(network).len());
         match options.method {
             GradientMethod::Adjoint => {
                 adjoint_accumulate(&graph, &d_loss, &options.assemble, workspace, acc, None)?;
@@ -186,9 +223,12 @@ fn sample_into<L: Loss<Target = usize> + ?Sized>(
         for (index, value) in direct {
             acc[index] += value;
         }
+        for (a, g) in acc_loss.iter_mut().zip(&result.d_params) {
+            *a += g;
+        }
     }
     Ok(SampleStats {
-        loss: result.value + penalty,
+        loss: result.value,
         correct,
         silent: result.silent,
     })
@@ -213,19 +253,44 @@ pub(crate) fn predict_sample<L: Loss + ?Sized>(
     Ok(predict_first_spike(&trace.populations[output].spikes))
 }
 
-/// Simulates one sample and, if `with_gradient`, computes `dL/dW` exactly.
-///
-/// # Errors
-/// Any simulation, gradient or loss error of the sample.
-pub fn sample_gradient<L: Loss<Target = usize> + ?Sized>(
+/// The output population's spike trains for one input, simulated with
+/// [`training_sim_options`].
+pub(crate) fn output_spikes<L: Loss + ?Sized>(
     network: &Network,
     output: usize,
     loss: &L,
-    sample: &Sample,
+    input_spikes: &[Vec<Time>],
+    options: &GradientOptions,
+) -> Result<Vec<Vec<f64>>, TrainError> {
+    let input = InputSpikes::try_new(input_spikes.to_vec())?;
+    let mut trace = simulate(
+        network,
+        &input,
+        &training_sim_options(network, output, loss, options),
+    )?;
+    Ok(std::mem::take(&mut trace.populations[output].spikes))
+}
+
+/// Simulates one sample and, if `with_gradient`, computes its gradient exactly: `dL/dW` in
+/// flat weight order, then `dL/d(loss parameters)` ([`Loss::params`] order), the layout of
+/// the trainer's parameter vector.
+///
+/// # Errors
+/// Any simulation, gradient or loss error of the sample.
+pub fn sample_gradient<L, T>(
+    network: &Network,
+    output: usize,
+    loss: &L,
+    sample: &Sample<T>,
     options: &GradientOptions,
     with_gradient: bool,
-) -> Result<SampleOutcome, TrainError> {
-    let mut acc = with_gradient.then(|| vec![0.0; ParamLayout::new(network).len()]);
+) -> Result<SampleOutcome, TrainError>
+where
+    L: Loss + ?Sized,
+    T: TrainTarget + Borrow<L::Target>,
+{
+    let layout_len = ParamLayout::new(network).len();
+    let mut acc = with_gradient.then(|| vec![0.0; layout_len + loss.num_params()]);
     let mut workspace = AdjointWorkspace::default();
     let stats = sample_into(
         network,
@@ -240,10 +305,19 @@ pub fn sample_gradient<L: Loss<Target = usize> + ?Sized>(
         correct: stats.correct,
         silent: stats.silent,
         gradient: acc.map(|mut params| {
-            params.truncate(network.num_weights());
+            compact(&mut params, network.num_weights(), layout_len);
             params
         }),
     })
+}
+
+/// Turns an accumulator `[network parameters (layout_len) | loss parameters]` into the
+/// trainer's order `[weights (num_weights) | loss parameters]` (the thresholds are not
+/// trained).
+fn compact(acc: &mut Vec<f64>, num_weights: usize, layout_len: usize) {
+    acc.copy_within(layout_len.., num_weights);
+    let len = acc.len() - (layout_len - num_weights);
+    acc.truncate(len);
 }
 
 /// Whether `err` is a failure [`SampleFailure::Skip`] skips.
@@ -303,15 +377,19 @@ struct ChunkOutcome {
 ///
 /// # Errors
 /// The first error in index order, except sample failures under [`SampleFailure::Skip`].
-pub fn batch<L: Loss<Target = usize> + ?Sized>(
+pub fn batch<L, T>(
     network: &Network,
     output: usize,
     loss: &L,
-    data: &dyn Dataset,
+    data: &dyn Dataset<T>,
     indices: &[usize],
     options: &GradientOptions,
     with_gradient: bool,
-) -> Result<BatchOutcome, TrainError> {
+) -> Result<BatchOutcome, TrainError>
+where
+    L: Loss + ?Sized,
+    T: TrainTarget + Borrow<L::Target>,
+{
     batch_on(
         &SingleProcess,
         network,
@@ -334,35 +412,28 @@ pub fn batch<L: Loss<Target = usize> + ?Sized>(
 /// As [`batch`] on the rank that holds the first failing chunk;
 /// [`TrainError::Distributed`] on the others, and on a transport failure.
 #[allow(clippy::too_many_arguments)]
-pub fn batch_on<L: Loss<Target = usize> + ?Sized>(
+pub fn batch_on<L, T>(
     collective: &dyn Collective,
     network: &Network,
     output: usize,
     loss: &L,
-    data: &dyn Dataset,
+    data: &dyn Dataset<T>,
     indices: &[usize],
     options: &GradientOptions,
     with_gradient: bool,
-) -> Result<BatchOutcome, TrainError> {
-    let num_weights = network.num_weights();
-    let num_params = ParamLayout::new(network).len();
+) -> Result<BatchOutcome, TrainError>
+where
+    L: Loss + ?Sized,
+    T: TrainTarget + Borrow<L::Target>,
+{
+    // the trained parameters: the weights, then the loss's own
+    let num_weights = network.num_weights() + loss.num_params();
     let (rank, size) = (collective.rank(), collective.size());
     let all: Vec<&[usize]> = indices.chunks(REDUCTION_CHUNK).collect();
     let mine = chunk_block(all.len(), rank, size);
     let mut results: Vec<Result<ChunkOutcome, TrainError>> = all[mine.clone()]
         .par_iter()
-        .map(|chunk| {
-            run_chunk(
-                network,
-                output,
-                loss,
-                data,
-                chunk,
-                options,
-                with_gradient,
-                num_params,
-            )
-        })
+        .map(|chunk| run_chunk(network, output, loss, data, chunk, options, with_gradient))
         .collect();
     // every rank learns of the first failing chunk before anyone waits for a peer
     let local = results
@@ -442,17 +513,21 @@ const COUNTS: usize = 5;
 
 /// Runs one chunk of samples: their losses in order, the counts and the gradient sum.
 #[allow(clippy::too_many_arguments)]
-fn run_chunk<L: Loss<Target = usize> + ?Sized>(
+fn run_chunk<L, T>(
     network: &Network,
     output: usize,
     loss: &L,
-    data: &dyn Dataset,
+    data: &dyn Dataset<T>,
     chunk: &[usize],
     options: &GradientOptions,
     with_gradient: bool,
-    num_params: usize,
-) -> Result<ChunkOutcome, TrainError> {
-    let mut acc = with_gradient.then(|| take_buffer(num_params));
+) -> Result<ChunkOutcome, TrainError>
+where
+    L: Loss + ?Sized,
+    T: TrainTarget + Borrow<L::Target>,
+{
+    let layout_len = ParamLayout::new(network).len();
+    let mut acc = with_gradient.then(|| take_buffer(layout_len + loss.num_params()));
     let mut workspace = WORKSPACES
         .lock()
         .ok()
@@ -480,7 +555,8 @@ fn run_chunk<L: Loss<Target = usize> + ?Sized>(
             Err(err) => return Err(err),
         }
     }
-    if let Some(acc) = acc {
+    if let Some(mut acc) = acc {
+        compact(&mut acc, network.num_weights(), layout_len);
         out.gradient = acc;
     }
     if let Ok(mut pool) = WORKSPACES.lock() {
@@ -542,44 +618,66 @@ fn arrival_weight(network: &Network, a: &Arrival, i: usize) -> f64 {
     network.projections()[a.projection as usize].weight(a.pre as usize, i)
 }
 
-/// The gradient of the silent-label term `lambda (theta - V_max)` of neuron `i` of
-/// population `p`: with respect to upstream spike times into `d_loss`, with respect to the
-/// neuron's input weights into `direct` (flat weight index, value). At an interior maximum
-/// `V' = 0`, so `dV_max/dp = dV/dp(t*)` (envelope theorem); on an arrival `g` the peak time
-/// moves with `g`, adding `dV_max/dg = V'(g-)`.
-fn silent_label_gradient(
+/// Adds the gradient of one potential read of population `p` to `d_loss` (upstream spike
+/// times) and `direct` (flat weight index, value): `derivative` times the read quantity's
+/// derivative in each.
+///
+/// [`PotentialRead::Peak`] of a silent neuron `i` with the peak at `t*`:
+/// `dV_max/dW_ji = sum_g h(t* - g)` and `dV_max/dg = -W_ji h'(t* - g)` over the arrivals
+/// before `t*` (envelope theorem: `V' = 0` at an interior maximum, so the move of `t*`
+/// adds nothing); when the peak sits on arrival `g` it moves with `g`, adding
+/// `dV_max/dg = V'(g-)`. The peak of a neuron that fired is the threshold and passes
+/// nothing.
+fn potential_gradient(
     graph: &CausalGraph<'_>,
     p: usize,
-    i: usize,
-    peak: &Peak,
-    lambda: f64,
+    read: &PotentialGradient,
     d_loss: &mut [f64],
     direct: &mut Vec<(usize, f64)>,
-) {
+) -> Result<(), TrainError> {
     let network = graph.network();
-    let kernel = network.populations()[p].kernel();
     let record = &graph.trace().populations[p];
-    let layout = ParamLayout::new(network);
-    for a in &record.arrivals {
-        if a.time >= peak.time {
-            break;
+    let i = read.neuron;
+    let Some(train) = record.spikes.get(i) else {
+        return Err(LossError::NeuronOutOfRange {
+            neuron: i,
+            len: record.spikes.len(),
         }
-        let (h, dh) = kernel.psp_and_derivative(peak.time - a.time);
-        let r = a.projection as usize;
-        let offset = layout.weight_offset(r);
-        for k in network.projections()[r].synapse_indices(a.pre as usize, i) {
-            direct.push((offset + k, -lambda * h));
+        .into());
+    };
+    match read.read {
+        PotentialRead::Peak => {
+            if !train.is_empty() {
+                return Ok(());
+            }
+            let peak = potential_peak(network, graph.trace(), p, i);
+            let derivative = read.derivative;
+            let kernel = network.populations()[p].kernel();
+            let layout = ParamLayout::new(network);
+            for a in &record.arrivals {
+                if a.time >= peak.time {
+                    break;
+                }
+                let (h, dh) = kernel.psp_and_derivative(peak.time - a.time);
+                let r = a.projection as usize;
+                let offset = layout.weight_offset(r);
+                for k in network.projections()[r].synapse_indices(a.pre as usize, i) {
+                    direct.push((offset + k, derivative * h));
+                }
+                // dV/dg = -W h'(t* - g)
+                add_arrival_gradient(
+                    graph,
+                    a,
+                    -derivative * arrival_weight(network, a, i) * dh,
+                    d_loss,
+                );
+            }
+            if let Some((k, left_slope)) = peak.kink {
+                add_arrival_gradient(graph, &record.arrivals[k], derivative * left_slope, d_loss);
+            }
+            Ok(())
         }
-        // dV/dg = -W h'(t* - g)
-        add_arrival_gradient(
-            graph,
-            a,
-            lambda * arrival_weight(network, a, i) * dh,
-            d_loss,
-        );
-    }
-    if let Some((k, left_slope)) = peak.kink {
-        add_arrival_gradient(graph, &record.arrivals[k], -lambda * left_slope, d_loss);
+        _ => Err(LossError::PotentialsUnavailable.into()),
     }
 }
 

@@ -60,6 +60,7 @@ mod mpi;
 mod optim;
 mod params;
 mod setup;
+mod target;
 mod trainer;
 
 pub use average::WeightAverage;
@@ -73,8 +74,11 @@ pub use gradient::{
 pub use mpi::MpiCollective;
 pub use optim::{Adam, AdamConfig, LrSchedule, Optimizer, OptimizerState, Sgd, SgdConfig};
 pub use params::{FeedForwardSpec, flatten_weights, set_weights};
-pub use setup::{CrossEntropySpec, DataSpec, ImageDataSpec, Setup, SetupData};
-pub use trainer::{EpochRecord, EvalStats, FitOptions, Observer, Silent, TrainConfig, Trainer};
+pub use setup::{CrossEntropySpec, DataSpec, ImageDataSpec, Setup, SetupData, SetupLoss};
+pub use target::TrainTarget;
+pub use trainer::{
+    EpochRecord, EvalStats, FitOptions, Observer, Silent, TargetOf, TrainConfig, Trainer,
+};
 
 use fpsnn_causal::CausalError;
 use fpsnn_losses::LossError;

@@ -10,12 +10,17 @@ use fpsnn_datasets::{
     IntensityEncoder, IrisConfig, LatencyEncoder, SpikeDataset, SpikeEncoder, Split, YinYangSplit,
     digits, iris, load_mnist, xor_with_times, yin_yang,
 };
-use fpsnn_losses::FirstSpikeCrossEntropy;
+use fpsnn_losses::{FirstSpikeCrossEntropy, SilentLabel};
 
 use crate::{
     Adam, AdamConfig, FeedForwardSpec, FitOptions, GradientOptions, LrSchedule, TrainConfig,
     TrainError, Trainer,
 };
+
+/// The loss of every [`Setup`]: the first-spike cross-entropy with the silent-label term
+/// (weight [`CrossEntropySpec::silent_label`], 0 for none, which is the plain
+/// cross-entropy bit for bit).
+pub type SetupLoss = SilentLabel<FirstSpikeCrossEntropy>;
 
 /// The first-spike cross-entropy of a set-up without its horizon: a silent output counts
 /// at the network's `t_max` ([`CrossEntropySpec::build`] takes it from there), so the
@@ -29,6 +34,9 @@ pub struct CrossEntropySpec {
     /// Regulariser weight `gamma` (finite; the design's sign, see
     /// [`FirstSpikeCrossEntropyConfig`](fpsnn_losses::FirstSpikeCrossEntropyConfig)).
     pub gamma: f64,
+    /// Weight `lambda` (finite, `>= 0`) of the silent-label term ([`SilentLabel`]): a
+    /// sample whose label output never fires adds `lambda (theta - V_max)`; 0 is none.
+    pub silent_label: f64,
 }
 
 impl CrossEntropySpec {
@@ -36,10 +44,9 @@ impl CrossEntropySpec {
     ///
     /// # Errors
     /// [`TrainError::Loss`] for a parameter the loss rejects.
-    pub fn build(&self, t_max: Time) -> Result<FirstSpikeCrossEntropy, TrainError> {
-        Ok(FirstSpikeCrossEntropy::try_new(
-            self.tau0, self.tau1, self.gamma, t_max,
-        )?)
+    pub fn build(&self, t_max: Time) -> Result<SetupLoss, TrainError> {
+        let inner = FirstSpikeCrossEntropy::try_new(self.tau0, self.tau1, self.gamma, t_max)?;
+        Ok(SilentLabel::try_new(inner, self.silent_label)?)
     }
 }
 
@@ -400,6 +407,7 @@ impl Setup {
                 tau0: 0.2,
                 tau1: 1.0,
                 gamma: 0.005,
+                silent_label: 0.0,
             },
             optimizer: AdamConfig::with_lr(5e-4),
             config: TrainConfig {
@@ -435,6 +443,7 @@ impl Setup {
             },
             loss: CrossEntropySpec {
                 tau0: 0.05,
+                silent_label: 1.0,
                 ..paper.loss
             },
             optimizer: AdamConfig::with_lr(2e-3),
@@ -443,10 +452,6 @@ impl Setup {
                 schedule: LrSchedule::Step {
                     factor: 0.5,
                     every: 30,
-                },
-                gradient: GradientOptions {
-                    silent_label_penalty: 1.0,
-                    ..GradientOptions::default()
                 },
                 ..paper.config
             },
@@ -483,6 +488,7 @@ impl Setup {
                 tau0: 0.1,
                 tau1: 1.0,
                 gamma: 0.2,
+                silent_label: 0.0,
             },
             optimizer: AdamConfig::with_lr(0.1),
             config: TrainConfig {
@@ -508,6 +514,7 @@ impl Setup {
                 tau0: 0.05,
                 tau1: 2.0,
                 gamma: 0.02,
+                silent_label: 0.0,
             },
             optimizer: AdamConfig::with_lr(0.15),
             ..paper
@@ -546,6 +553,7 @@ impl Setup {
                 tau0: 1.0,
                 tau1: 1.0,
                 gamma: 0.1,
+                silent_label: 0.0,
             },
             optimizer: AdamConfig::with_lr(0.05),
             config: TrainConfig {
@@ -590,14 +598,11 @@ impl Setup {
                 tau0: 0.75,
                 tau1: 1.0,
                 gamma: 0.0,
+                silent_label: 10.0,
             },
             optimizer: AdamConfig::with_lr(1e-3),
             config: TrainConfig {
                 batch_size: 30,
-                gradient: GradientOptions {
-                    silent_label_penalty: 10.0,
-                    ..GradientOptions::default()
-                },
                 ..TrainConfig::default()
             },
             epochs: 1750,
@@ -642,14 +647,11 @@ impl Setup {
                 tau0: 0.1,
                 tau1: 4.0,
                 gamma: 0.01,
+                silent_label: 10.0,
             },
             optimizer: AdamConfig::with_lr(1e-3),
             config: TrainConfig {
                 batch_size: 32,
-                gradient: GradientOptions {
-                    silent_label_penalty: 10.0,
-                    ..GradientOptions::default()
-                },
                 ..TrainConfig::default()
             },
             epochs: 40,
@@ -695,6 +697,7 @@ impl Setup {
                 tau0: 0.1,
                 tau1: 1.0,
                 gamma: 0.05,
+                silent_label: 10.0,
             },
             optimizer: AdamConfig::with_lr(3e-4),
             config: TrainConfig {
@@ -704,7 +707,6 @@ impl Setup {
                     every: 2,
                 },
                 gradient: GradientOptions {
-                    silent_label_penalty: 10.0,
                     hidden_first_spike_only: true,
                     ..GradientOptions::default()
                 },
@@ -740,7 +742,7 @@ impl Setup {
     ///
     /// # Errors
     /// [`TrainError::Loss`] for a parameter the loss rejects.
-    pub fn loss(&self) -> Result<FirstSpikeCrossEntropy, TrainError> {
+    pub fn loss(&self) -> Result<SetupLoss, TrainError> {
         self.loss.build(self.network.t_max)
     }
 
@@ -751,7 +753,7 @@ impl Setup {
     /// # Errors
     /// [`TrainError::SetupMismatch`] if the network's inputs or outputs do not fit the
     /// data; otherwise an error of the network, loss, optimiser or configuration.
-    pub fn trainer(&self) -> Result<Trainer<FirstSpikeCrossEntropy, Adam>, TrainError> {
+    pub fn trainer(&self) -> Result<Trainer<SetupLoss, Adam>, TrainError> {
         self.check_data()?;
         let network = self.network.build(self.config.seed)?;
         let mut trainer = Trainer::builder(network, self.loss()?, self.optimizer.build()?)
@@ -770,7 +772,7 @@ impl Setup {
     /// # Errors
     /// As [`Trainer::resume`]; [`TrainError::HorizonMismatch`] if the checkpoint's network
     /// has another `t_max` than this set-up's.
-    pub fn resume(&self, path: &Path) -> Result<Trainer<FirstSpikeCrossEntropy, Adam>, TrainError> {
+    pub fn resume(&self, path: &Path) -> Result<Trainer<SetupLoss, Adam>, TrainError> {
         Trainer::resume(path, self.loss()?, self.optimizer.build()?, self.config)
     }
 
@@ -886,7 +888,7 @@ mod tests {
         let trainer = setup.trainer().unwrap();
         assert_eq!(trainer.network().t_max().to_bits(), 4.0_f64.to_bits());
         assert_eq!(
-            setup.loss().unwrap().config().t_max.to_bits(),
+            setup.loss().unwrap().inner().config().t_max.to_bits(),
             4.0_f64.to_bits()
         );
     }

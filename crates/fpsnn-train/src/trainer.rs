@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use fpsnn_datasets::{Dataset, Sample};
-use fpsnn_losses::Loss;
+use fpsnn_losses::{Loss, LossError};
 use fpsnn_sim::Network;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -14,11 +14,16 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::distributed::{Collective, SingleProcess};
-use crate::gradient::{is_sample_failure, predict_sample};
+use crate::gradient::{is_sample_failure, output_spikes, predict_sample};
 use crate::{
     BatchOutcome, GradientOptions, LrSchedule, Optimizer, OptimizerState, SampleFailure,
-    TrainError, TrainerBuilder, WeightAverage, batch_on, flatten_weights, set_weights,
+    TrainError, TrainTarget, TrainerBuilder, WeightAverage, batch_on, flatten_weights, set_weights,
 };
+
+/// The target type of the samples a trainer with loss `L` trains on: the owned form of
+/// [`Loss::Target`] (`usize` for a class label, `Vec<Vec<f64>>` for
+/// [`SpikeTimeMse`](fpsnn_losses::SpikeTimeMse)'s `[Vec<f64>]`).
+pub type TargetOf<L> = <<L as Loss>::Target as ToOwned>::Owned;
 
 /// Settings of a training run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -36,7 +41,7 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     /// Minibatches of 32 samples, seed 0, a constant learning rate and the default
-    /// [`GradientOptions`] (adjoint, failing samples skipped, no silent-label term).
+    /// [`GradientOptions`] (adjoint, failing samples skipped).
     fn default() -> Self {
         Self {
             batch_size: 32,
@@ -48,8 +53,8 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// Checks the values a plain struct cannot: a staircase factor in `(0, 1]`, a finite
-    /// non-negative silent-label weight and grazing tolerance.
+    /// Checks the values a plain struct cannot: a staircase factor in `(0, 1]` and a
+    /// finite non-negative grazing tolerance.
     ///
     /// # Errors
     /// [`TrainError::InvalidConfig`] naming the value.
@@ -66,10 +71,6 @@ impl TrainConfig {
                 return bad("schedule factor", factor, "in (0, 1]");
             }
         }
-        let penalty = self.gradient.silent_label_penalty;
-        if !(penalty.is_finite() && penalty >= 0.0) {
-            return bad("silent_label_penalty", penalty, "finite and >= 0");
-        }
         let tolerance = self.gradient.assemble.grazing_tolerance;
         if !(tolerance.is_finite() && tolerance >= 0.0) {
             return bad("grazing_tolerance", tolerance, "finite and >= 0");
@@ -83,7 +84,8 @@ impl TrainConfig {
 pub struct EvalStats {
     /// Mean loss over the samples that could be simulated.
     pub loss: f64,
-    /// Fraction classified correctly (skipped samples count as wrong).
+    /// Fraction classified correctly (skipped samples count as wrong); NaN for targets
+    /// that are not class labels ([`TrainTarget::CLASSIFIES`]).
     pub accuracy: f64,
     /// Fraction of output neurons that stayed silent.
     pub silent_fraction: f64,
@@ -100,7 +102,8 @@ pub struct EpochRecord {
     pub lr: f64,
     /// Mean training loss over the epoch's minibatches (measured before each update).
     pub train_loss: f64,
-    /// Training accuracy over the epoch's minibatches (measured before each update).
+    /// Training accuracy over the epoch's minibatches (measured before each update); NaN
+    /// for targets that are not class labels.
     pub train_accuracy: f64,
     /// Silent output fraction over the epoch.
     pub silent_fraction: f64,
@@ -155,7 +158,8 @@ impl Observer for Silent {}
 /// epochs, and who hears about progress.
 ///
 /// Build it with [`FitOptions::new`] and the chained setters, or as a struct literal with
-/// `..FitOptions::default()` (which trains no epoch).
+/// `..FitOptions::default()` (which trains no epoch). `T` is the datasets' target type
+/// ([`TargetOf`] the trainer's loss; class labels by default).
 ///
 /// # Examples
 /// ```
@@ -166,8 +170,7 @@ impl Observer for Silent {}
 /// assert_eq!((options.epochs, options.eval_every), (300, 10));
 /// assert!(options.validation.is_none() && options.test.is_some());
 /// ```
-#[derive(Default)]
-pub struct FitOptions<'a> {
+pub struct FitOptions<'a, T = usize> {
     /// Train until this many epochs are complete, counting the epochs already done (a
     /// trainer resumed at epoch 40 with `epochs: 100` trains 60 more).
     pub epochs: usize,
@@ -175,14 +178,26 @@ pub struct FitOptions<'a> {
     /// last; 0 counts as 1 (every epoch).
     pub eval_every: usize,
     /// Validation set, evaluated into [`EpochRecord::validation_accuracy`].
-    pub validation: Option<&'a dyn Dataset>,
+    pub validation: Option<&'a dyn Dataset<T>>,
     /// Test set, evaluated into [`EpochRecord::test_accuracy`].
-    pub test: Option<&'a dyn Dataset>,
+    pub test: Option<&'a dyn Dataset<T>>,
     /// Receives progress; `None` is [`Silent`].
     pub observer: Option<&'a mut dyn Observer>,
 }
 
-impl<'a> FitOptions<'a> {
+impl<T> Default for FitOptions<'_, T> {
+    fn default() -> Self {
+        Self {
+            epochs: 0,
+            eval_every: 0,
+            validation: None,
+            test: None,
+            observer: None,
+        }
+    }
+}
+
+impl<'a, T> FitOptions<'a, T> {
     /// Train until `epochs` epochs are complete, evaluating after every epoch, with no
     /// validation or test set and no observer.
     #[must_use]
@@ -203,14 +218,14 @@ impl<'a> FitOptions<'a> {
 
     /// Evaluates `data` as the validation set.
     #[must_use]
-    pub fn validation(mut self, data: &'a dyn Dataset) -> Self {
+    pub fn validation(mut self, data: &'a dyn Dataset<T>) -> Self {
         self.validation = Some(data);
         self
     }
 
     /// Evaluates `data` as the test set.
     #[must_use]
-    pub fn test(mut self, data: &'a dyn Dataset) -> Self {
+    pub fn test(mut self, data: &'a dyn Dataset<T>) -> Self {
         self.test = Some(data);
         self
     }
@@ -223,9 +238,9 @@ impl<'a> FitOptions<'a> {
     }
 }
 
-impl std::fmt::Debug for FitOptions<'_> {
+impl<T> std::fmt::Debug for FitOptions<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let len = |data: Option<&dyn Dataset>| data.map(Dataset::len);
+        let len = |data: Option<&dyn Dataset<T>>| data.map(|d| d.len());
         f.debug_struct("FitOptions")
             .field("epochs", &self.epochs)
             .field("eval_every", &self.eval_every)
@@ -236,8 +251,19 @@ impl std::fmt::Debug for FitOptions<'_> {
     }
 }
 
-/// Trains the weights of a network on a classification dataset with an exact-gradient
-/// loss over the output population's spikes.
+/// Trains the weights of a network, and the loss's own parameters if it has any, with an
+/// exact-gradient loss over the output population's spikes (and membrane potentials, where
+/// the loss reads them).
+///
+/// The trainer is generic over the loss `L`; its samples carry targets of type
+/// [`TargetOf<L>`] (class labels `usize` for [`FirstSpikeCrossEntropy`], target times
+/// `Vec<Vec<f64>>` for [`SpikeTimeMse`], ...). The trained parameter vector is the
+/// network's weights in flat order followed by [`Loss::params`]: the optimiser updates
+/// both, checkpoints save both. Classification-only methods ([`Trainer::predict`],
+/// [`Trainer::predict_batch`]) exist for `usize` targets.
+///
+/// [`FirstSpikeCrossEntropy`]: fpsnn_losses::FirstSpikeCrossEntropy
+/// [`SpikeTimeMse`]: fpsnn_losses::SpikeTimeMse
 #[derive(Debug)]
 pub struct Trainer<L, O> {
     pub(crate) network: Network,
@@ -252,7 +278,11 @@ pub struct Trainer<L, O> {
     pub(crate) collective: Arc<dyn Collective>,
 }
 
-impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
+impl<L, O> Trainer<L, O>
+where
+    L: Loss<Target: ToOwned<Owned: TrainTarget>>,
+    O: Optimizer,
+{
     /// A builder of a trainer for `network` with `loss` and `optimizer`: the documented way
     /// to make one. The output population defaults to the network's last, the
     /// configuration to [`TrainConfig::default`]; see [`TrainerBuilder`].
@@ -282,11 +312,13 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     /// # Errors
     /// [`TrainError::InvalidConfig`] for a zero batch size, an output index out of range or
     /// a value [`TrainConfig::validate`] rejects; [`TrainError::HorizonMismatch`] if the
-    /// loss counts a silent output at another time than the network's `t_max`.
+    /// loss counts a silent output at another time than the network's `t_max`;
+    /// [`TrainError::Loss`] if the loss's parameters cannot be set (a shared loss with
+    /// parameters, [`LossError::SharedParameters`]).
     pub fn try_new(
         network: Network,
         output: usize,
-        loss: L,
+        mut loss: L,
         optimizer: O,
         config: TrainConfig,
     ) -> Result<Self, TrainError> {
@@ -313,7 +345,19 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
                 });
             }
         }
-        let state = optimizer.init_state(network.num_weights());
+        // the loss's parameters are trained with the weights: they must be settable (a
+        // shared `&L` or `Arc<L>` with parameters is refused here, not after an epoch)
+        let loss_params = loss.params().to_vec();
+        if loss_params.len() != loss.num_params() {
+            return Err(LossError::ShapeMismatch {
+                what: "loss parameters (num_params)",
+                expected: loss.num_params(),
+                found: loss_params.len(),
+            }
+            .into());
+        }
+        loss.set_params(&loss_params)?;
+        let state = optimizer.init_state(network.num_weights() + loss.num_params());
         Ok(Self {
             network,
             output,
@@ -430,6 +474,12 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         &self.state
     }
 
+    /// The loss, with its current parameters (trained readout weights, if it has any).
+    #[must_use]
+    pub fn loss(&self) -> &L {
+        &self.loss
+    }
+
     /// The output population index.
     #[must_use]
     pub fn output(&self) -> usize {
@@ -446,7 +496,7 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     ///
     /// # Errors
     /// [`TrainError::EmptyDataset`], or a sample error that is not a skippable failure.
-    pub fn evaluate(&self, data: &dyn Dataset) -> Result<EvalStats, TrainError> {
+    pub fn evaluate(&self, data: &dyn Dataset<TargetOf<L>>) -> Result<EvalStats, TrainError> {
         if data.is_empty() {
             return Err(TrainError::EmptyDataset);
         }
@@ -461,7 +511,7 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             &self.config.gradient,
             false,
         )?;
-        Ok(stats(&out, data.len(), self.outputs()))
+        Ok(stats::<TargetOf<L>>(&out, data.len(), self.outputs()))
     }
 
     fn outputs(&self) -> usize {
@@ -474,7 +524,7 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     /// [`TrainError::EmptyDataset`], a non-skippable sample error, or a non-finite update.
     pub fn train_epoch(
         &mut self,
-        train: &dyn Dataset,
+        train: &dyn Dataset<TargetOf<L>>,
         observer: &mut dyn Observer,
     ) -> Result<EpochRecord, TrainError> {
         if train.is_empty() {
@@ -487,7 +537,10 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
             .config
             .schedule
             .rate(self.optimizer.learning_rate(), self.epoch);
+        // the weights, then the loss's own parameters
+        let num_weights = self.network.num_weights();
         let mut params = flatten_weights(&self.network);
+        params.extend_from_slice(self.loss.params());
         let mut sums = BatchOutcome::default();
         let mut done = 0;
         for chunk in order.chunks(self.config.batch_size) {
@@ -511,7 +564,8 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
                     },
                 );
                 self.state = self.optimizer.step(&mut params, &grads, state, lr)?;
-                set_weights(&mut self.network, &params)?;
+                set_weights(&mut self.network, &params[..num_weights])?;
+                self.loss.set_params(&params[num_weights..])?;
             }
             sums.loss_sum += out.loss_sum;
             sums.correct += out.correct;
@@ -523,9 +577,9 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         }
         self.epoch += 1;
         if let Some(average) = &mut self.average {
-            average.record(self.epoch, &params)?;
+            average.record(self.epoch, &params[..num_weights])?;
         }
-        let s = stats(&sums, train.len(), self.outputs());
+        let s = stats::<TargetOf<L>>(&sums, train.len(), self.outputs());
         Ok(EpochRecord {
             epoch: self.epoch,
             lr,
@@ -566,7 +620,11 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     /// assert!(trainer.history()[3].test_accuracy.is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn fit(&mut self, train: &dyn Dataset, options: FitOptions<'_>) -> Result<(), TrainError> {
+    pub fn fit(
+        &mut self,
+        train: &dyn Dataset<TargetOf<L>>,
+        options: FitOptions<'_, TargetOf<L>>,
+    ) -> Result<(), TrainError> {
         let FitOptions {
             epochs,
             eval_every,
@@ -598,6 +656,43 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         Ok(())
     }
 
+    /// The output population's spike trains for one input, simulated with the options
+    /// training uses ([`training_sim_options`](crate::training_sim_options)): what the
+    /// loss reads (for a spike-time target, the times to compare with it).
+    ///
+    /// # Errors
+    /// [`TrainError::Sim`] for an input that does not fit the network (channel count,
+    /// unsorted or non-finite times) or a run past the spike cap.
+    pub fn output_spikes(&self, input_spikes: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, TrainError> {
+        output_spikes(
+            &self.network,
+            self.output,
+            &self.loss,
+            input_spikes,
+            &self.config.gradient,
+        )
+    }
+
+    /// Writes the history as CSV to `path` (through a temporary file and a rename); on rank
+    /// 0 only ([`Trainer::set_collective`]).
+    ///
+    /// # Errors
+    /// [`TrainError::Io`].
+    pub fn write_history_csv(&self, path: &std::path::Path) -> Result<(), TrainError> {
+        if self.collective.rank() != 0 {
+            return Ok(());
+        }
+        let mut text = String::from(EpochRecord::CSV_HEADER);
+        text.push('\n');
+        for r in &self.history {
+            text.push_str(&r.csv_row());
+            text.push('\n');
+        }
+        crate::checkpoint::write_atomically(path, text.as_bytes())
+    }
+}
+
+impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
     /// The class the network predicts for `sample` (its label is not read): the output
     /// neuron that fires first, ties to the lowest index
     /// ([`predict_first_spike`](fpsnn_losses::predict_first_spike), the rule training and
@@ -644,24 +739,6 @@ impl<L: Loss<Target = usize>, O: Optimizer> Trainer<L, O> {
         // in sample order, so the error reported does not depend on the thread count
         results.into_iter().collect()
     }
-
-    /// Writes the history as CSV to `path` (through a temporary file and a rename); on rank
-    /// 0 only ([`Trainer::set_collective`]).
-    ///
-    /// # Errors
-    /// [`TrainError::Io`].
-    pub fn write_history_csv(&self, path: &std::path::Path) -> Result<(), TrainError> {
-        if self.collective.rank() != 0 {
-            return Ok(());
-        }
-        let mut text = String::from(EpochRecord::CSV_HEADER);
-        text.push('\n');
-        for r in &self.history {
-            text.push_str(&r.csv_row());
-            text.push('\n');
-        }
-        crate::checkpoint::write_atomically(path, text.as_bytes())
-    }
 }
 
 /// The shuffling RNG of epoch `epoch`: a pure function of the seed and the epoch.
@@ -669,14 +746,18 @@ fn epoch_rng(seed: u64, epoch: usize) -> StdRng {
     StdRng::seed_from_u64(seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
-fn stats(out: &BatchOutcome, total: usize, outputs: usize) -> EvalStats {
+fn stats<T: TrainTarget>(out: &BatchOutcome, total: usize, outputs: usize) -> EvalStats {
     EvalStats {
         loss: if out.count > 0 {
             out.loss_sum / out.count as f64
         } else {
             f64::NAN
         },
-        accuracy: out.correct as f64 / total.max(1) as f64,
+        accuracy: if T::CLASSIFIES {
+            out.correct as f64 / total.max(1) as f64
+        } else {
+            f64::NAN
+        },
         silent_fraction: out.silent as f64 / (out.count * outputs).max(1) as f64,
         skipped: out.skipped,
     }

@@ -171,7 +171,10 @@ fn the_yin_yang_preset_is_the_paper_set_up() {
     );
     assert_eq!(s.optimizer, AdamConfig::with_lr(5e-4));
     let loss = s.loss().unwrap();
-    assert_eq!(loss.config().t_max.to_bits(), s.network.t_max.to_bits());
+    assert_eq!(
+        loss.inner().config().t_max.to_bits(),
+        s.network.t_max.to_bits()
+    );
     assert_eq!(TrainConfig::default().batch_size, 32);
 }
 

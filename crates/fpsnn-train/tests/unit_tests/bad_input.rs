@@ -271,16 +271,22 @@ fn bad_input_matrix() {
             "factor",
         );
     }
-    for (case, tweak) in [
-        ("silent penalty NaN", (f64::NAN, 1e-7)),
-        ("grazing tolerance NaN", (0.0, f64::NAN)),
-        ("grazing tolerance < 0", (0.0, -1.0)),
+    // the silent-label term is a loss (`SilentLabel`): its weight is checked with the loss
+    let mut silent_nan = small_setup();
+    silent_nan.loss.silent_label = f64::NAN;
+    m.api(
+        "bad training configuration",
+        "silent penalty NaN",
+        silent_nan.trainer(),
+        |e| matches!(e, TrainError::Loss(LossError::InvalidParameter { .. })),
+        "silent",
+    );
+    for (case, tolerance) in [
+        ("grazing tolerance NaN", f64::NAN),
+        ("grazing tolerance < 0", -1.0),
     ] {
-        let mut gradient = GradientOptions {
-            silent_label_penalty: tweak.0,
-            ..GradientOptions::default()
-        };
-        gradient.assemble.grazing_tolerance = tweak.1;
+        let mut gradient = GradientOptions::default();
+        gradient.assemble.grazing_tolerance = tolerance;
         m.api(
             "bad training configuration",
             case,
@@ -292,11 +298,7 @@ fn bad_input_matrix() {
                 },
             ),
             |e| matches!(e, TrainError::InvalidConfig { .. }),
-            if case.starts_with("silent") {
-                "silent"
-            } else {
-                "grazing"
-            },
+            "grazing",
         );
     }
     let mut spec = small_spec();
@@ -395,7 +397,7 @@ fn bad_input_matrix() {
             needle,
         );
     }
-    for version in [0u32, 1, 3, u32::MAX] {
+    for version in [0u32, 1, 4, u32::MAX] {
         let mut bad = bytes.clone();
         bad[8..12].copy_from_slice(&version.to_le_bytes());
         m.api(

@@ -1,6 +1,5 @@
 use fpsnn_datasets::{LatencyEncoder, SpikeDataset, YinYangSplit, yin_yang};
-use fpsnn_losses::FirstSpikeCrossEntropy;
-use fpsnn_train::{Adam, FitOptions, Setup, Trainer, flatten_weights};
+use fpsnn_train::{Adam, FitOptions, Setup, SetupLoss, Trainer, flatten_weights};
 
 /// The first `n` training samples of Yin-Yang.
 pub(crate) fn small_yin_yang(n: usize) -> SpikeDataset {
@@ -19,15 +18,12 @@ pub(crate) fn setup(seed: u64) -> Setup {
     setup
 }
 
-pub(crate) fn trainer(seed: u64) -> Trainer<FirstSpikeCrossEntropy, Adam> {
+pub(crate) fn trainer(seed: u64) -> Trainer<SetupLoss, Adam> {
     setup(seed).trainer().unwrap()
 }
 
 /// [`trainer`] with minibatches of `batch_size`.
-pub(crate) fn trainer_with_batch(
-    seed: u64,
-    batch_size: usize,
-) -> Trainer<FirstSpikeCrossEntropy, Adam> {
+pub(crate) fn trainer_with_batch(seed: u64, batch_size: usize) -> Trainer<SetupLoss, Adam> {
     let mut setup = setup(seed);
     setup.config.batch_size = batch_size;
     setup.trainer().unwrap()

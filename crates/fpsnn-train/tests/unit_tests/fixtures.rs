@@ -18,7 +18,7 @@ pub(crate) fn small_setup() -> Setup {
 
 /// The loss of [`small_setup`].
 pub(crate) fn loss() -> FirstSpikeCrossEntropy {
-    small_setup().loss().unwrap()
+    *small_setup().loss().unwrap().inner()
 }
 
 /// The default training configuration with another batch size.

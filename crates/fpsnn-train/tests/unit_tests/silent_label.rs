@@ -1,9 +1,10 @@
-//! The silent-label term's exact gradient against central finite differences of the
-//! sample loss.
+//! The silent-label term (the `SilentLabel` loss wrapper, which reads the label neuron's
+//! membrane-potential peak): its exact gradient through the trainer's gradient path
+//! against central finite differences of the sample loss.
 
 use fpsnn_core::NeuronParams;
 use fpsnn_datasets::Sample;
-use fpsnn_losses::FirstSpikeCrossEntropy;
+use fpsnn_losses::{FirstSpikeCrossEntropy, SilentLabel};
 use fpsnn_sim::{
     InputSpikes, Network, PopulationSpec, ProjectionSpec, SimOptions, Source, simulate,
 };
@@ -62,11 +63,9 @@ fn network(rng: &mut StdRng) -> Network {
 #[test]
 fn silent_label_term_gradient_matches_finite_differences() {
     let mut rng = StdRng::seed_from_u64(4);
-    let loss = FirstSpikeCrossEntropy::try_new(0.5, 1.0, 0.01, 8.0).unwrap();
-    let options = GradientOptions {
-        silent_label_penalty: 0.7,
-        ..GradientOptions::default()
-    };
+    let inner = FirstSpikeCrossEntropy::try_new(0.5, 1.0, 0.01, 8.0).unwrap();
+    let loss = SilentLabel::try_new(inner, 0.7).unwrap();
+    let options = GradientOptions::default();
     let mut checked = 0;
     for _ in 0..8 {
         let net = network(&mut rng);
@@ -105,11 +104,9 @@ fn silent_label_term_uses_the_true_peak() {
     let sample = Sample::new(vec![vec![0.2], vec![0.9], vec![1.4]], 0);
     let plain =
         sample_gradient(&net, 1, &loss, &sample, &GradientOptions::default(), false).unwrap();
-    let options = GradientOptions {
-        silent_label_penalty: 1.0,
-        ..GradientOptions::default()
-    };
-    let with = sample_gradient(&net, 1, &loss, &sample, &options, false).unwrap();
+    let with_term = SilentLabel::try_new(loss, 1.0).unwrap();
+    let options = GradientOptions::default();
+    let with = sample_gradient(&net, 1, &with_term, &sample, &options, false).unwrap();
     let v_max = 1.0 - (with.loss - plain.loss);
     // the exact peak is at least the sampled maximum and within its resolution
     assert!(
