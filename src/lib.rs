@@ -144,7 +144,9 @@ pub mod prelude {
     pub use fpsnn_core::{NeuronParams, Parallelism, SpikeId, Time};
     pub use fpsnn_datasets::{Dataset, Sample, SpikeDataset};
     pub use fpsnn_kernels::{CrossingSearch, ExpKernel, Kernel, NeuronKernel, NonLeakyKernel};
-    pub use fpsnn_losses::{FirstSpikeCrossEntropy, Loss, LossOutput};
+    pub use fpsnn_losses::{
+        FirstSpikeCrossEntropy, Loss, LossOutput, Potentials, SilentLabel, SpikeTimeMse,
+    };
     pub use fpsnn_sim::{InputSpikes, Method, Network, SimError, SimOptions, SimTrace, simulate};
     pub use fpsnn_train::{
         AdamConfig, FeedForwardSpec, FitOptions, Setup, TrainConfig, Trainer, TrainerBuilder,

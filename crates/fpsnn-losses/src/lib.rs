@@ -8,6 +8,24 @@
 //! any. The trainer
 //! averages over a batch; nothing here divides by the batch size.
 //!
+//! # The seam: what a loss sees of a run
+//!
+//! A trainer calls [`Loss::evaluate_run`] with the spike trains of the population the loss
+//! reads, a [`Potentials`] view of the same simulated run and the sample's target. The
+//! loss may read membrane potentials through it (the threshold, a neuron's peak
+//! $V_{\max}$); the view is lazy, so a loss that reads none costs nothing, and such a
+//! loss implements only [`Loss::evaluate`] (the default `evaluate_run` calls it). The loss
+//! returns, in one [`LossOutput`]:
+//!
+//! | field | derivative | what the trainer does with it |
+//! |---|---|---|
+//! | [`LossOutput::d_spikes`] | $\partial L / \partial f$ per spike time | pushes it through the network (implicit function theorem, `fpsnn-causal`) |
+//! | [`LossOutput::d_potentials`] | $\partial L / \partial(\text{read})$ per potential read | turns it into $\partial L / \partial W$ of the neuron's input weights and $\partial L / \partial g$ of the spikes that reach it, then as above |
+//! | [`LossOutput::d_params`] | $\partial L / \partial \phi$ per own parameter | updates $\phi$ ([`Loss::params`], [`Loss::set_params`]) with the weights, one optimiser over both |
+//!
+//! The target type is the loss's ([`Loss::Target`]): a class label, target times, voltage
+//! samples; the trainer's datasets hold its owned form.
+//!
 //! Every gradient is written by hand and checked against central finite differences in
 //! this crate's tests; the conformance suite `testing::check_loss` (feature `testing`)
 //! runs the same checks on any implementation.
@@ -20,6 +38,7 @@
 //! | [`SpikeTimeMse`] | target times per neuron `[Vec<f64>]` | first `k` spikes of each neuron | none |
 //! | [`ReadoutSampledMse`] | voltage samples `[VoltageTarget]` | all input spikes | readout weights |
 //! | [`ReadoutIntegralLoss`] | constant voltage per output `[f64]` | all input spikes | readout weights |
+//! | [`SilentLabel`] over a classification loss | class label `usize` | the inner loss's, and the peak potential of a silent label neuron | the inner loss's |
 //!
 //! ## First-spike cross-entropy (paper eq. 6)
 //!

@@ -17,6 +17,18 @@
 //! run in parallel with rayon; their gradients are summed in sample order, so the same seed
 //! gives bit-identical weights with any number of threads.
 //!
+//! # Any loss, any target
+//! The trainer is generic over the loss (the seam is described in `fpsnn_losses`): each
+//! sample's loss sees the output population's spike trains and, through
+//! `fpsnn_losses::Potentials`, its membrane potentials (what the silent-label term
+//! `fpsnn_losses::SilentLabel` reads); what it read comes back as derivatives that
+//! the gradient code turns into exact weight gradients. A loss with parameters of its own
+//! (a linear readout's weights) is trained with the network: the trained vector is the
+//! flat weights followed by `Loss::params`, one optimiser state over both, saved in
+//! checkpoints. Samples carry targets of the loss's type, [`TargetOf<L>`] (class labels
+//! `usize` by default, target spike times `Vec<Vec<f64>>`, voltage samples); accuracy and
+//! prediction are for class labels ([`TrainTarget`]).
+//!
 //! # The API in one place
 //! | step | names |
 //! |---|---|
@@ -24,6 +36,7 @@
 //! | network | [`FeedForwardSpec`] (or any `fpsnn_sim::Network`) |
 //! | trainer | [`Trainer::builder`] -> [`TrainerBuilder`] (output population defaults to the last, the loss's horizon must be the network's), [`TrainConfig`] (with `Default`) |
 //! | training | [`Trainer::fit`] with [`FitOptions`] (epochs, evaluation interval, validation and test sets, [`Observer`]) |
+//! | other losses | any `fpsnn_losses::Loss` with [`Trainer::builder`]; data `fpsnn_datasets::SpikeDataset<TargetOf<L>>`; [`Trainer::output_spikes`], [`Trainer::loss`] (trained loss parameters) |
 //! | results | [`Trainer::evaluate`], [`Trainer::predict`], [`Trainer::predict_batch`], [`Trainer::history`], checkpoints ([`Trainer::save`], [`Trainer::resume`]) |
 //!
 //! # Example
