@@ -83,6 +83,9 @@ fn inputs_arg(network: &Network, obj: &Bound<'_, PyAny>) -> PyResult<Vec<InputSp
 /// The population `obj` names (a name or an index; `None`: the last one).
 pub(crate) fn population_arg(network: &Network, obj: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
     let count = network.populations().len();
+    if count == 0 {
+        return Err(Failure::new(Kind::Input, "the network has no population").into());
+    }
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(count - 1);
     };

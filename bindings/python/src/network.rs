@@ -206,9 +206,17 @@ impl PyNetwork {
         fpsnn::train::flatten_weights(&self.inner).into_pyarray(py)
     }
 
-    /// A copy with every weight replaced by `values` (parameter order, as `flat_weights`).
-    fn with_flat_weights(&self, values: PyReadonlyArray1<'_, f64>) -> PyResult<Self> {
-        let values = values.as_array().to_vec();
+    /// A copy with every weight replaced by `values` (parameter order, as `flat_weights`):
+    /// a one-dimensional float64 array, or any sequence of numbers.
+    fn with_flat_weights(&self, values: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let values: Vec<f64> = match values.extract::<PyReadonlyArray1<'_, f64>>() {
+            Ok(array) => array.as_array().to_vec(),
+            Err(_) => values.extract().map_err(|e| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "weights must be a one-dimensional sequence of numbers: {e}"
+                ))
+            })?,
+        };
         Ok(Self {
             inner: with_flat_weights(&self.inner, &values)?,
         })

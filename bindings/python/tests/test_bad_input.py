@@ -91,7 +91,13 @@ CASES = {
     "flat weights length": (lambda: N.with_flat_weights(np.zeros(3)), InvalidInputError),
     "flat weights nan": (lambda: N.with_flat_weights(np.full(4, np.nan)), InvalidNetworkError),
     "flat weights 2-d": (lambda: N.with_flat_weights(np.zeros((2, 2))), TypeError),
-    "flat weights list": (lambda: N.with_flat_weights([1.0, 2.0, 3.0, 4.0]), TypeError),
+    "flat weights text": (lambda: N.with_flat_weights(["a", "b", "c", "d"]), TypeError),
+    "no population": (
+        lambda: fpsnn.first_spike_times(
+            fpsnn.Network.from_dict(net_with(populations=[], projections=[])), [GOOD]
+        ),
+        InvalidInputError,
+    ),
     "matrix shape": (lambda: N.with_weights(0, np.zeros((3, 2))), InvalidNetworkError),
     # input spikes
     "channels": (lambda: fpsnn.simulate(N, [[0.0]]), InvalidInputError),

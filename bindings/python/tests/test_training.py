@@ -95,3 +95,10 @@ def test_setup_fields_read_and_write():
     trainer = setup.trainer()
     assert trainer.network.populations[0]["size"] == 20
     assert "yin_yang_paper" in fpsnn.Setup.presets()
+
+
+def test_weights_from_any_numeric_sequence(xor_net):
+    w = xor_net.flat_weights()
+    for values in (w.tolist(), w.astype(np.float32).astype(np.float64), np.round(w).astype(np.int64)):
+        net = xor_net.with_flat_weights(values)
+        assert np.array_equal(net.flat_weights(), np.asarray(values, dtype=np.float64))
