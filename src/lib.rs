@@ -139,7 +139,8 @@ pub use fpsnn_trisolve as trisolve;
 pub mod prelude {
     pub use fpsnn_causal::{
         AssembleOptions, CausalError, CausalGraph, Gradient, Jacobian, ParamLayout,
-        adjoint_gradient, assemble, forward_jacobian, forward_jacobian_layered, spike_gradient,
+        SampleDerivatives, adjoint_gradient, assemble, forward_jacobian, forward_jacobian_layered,
+        spike_gradient,
     };
     pub use fpsnn_core::{NeuronParams, Parallelism, SpikeId, Time};
     pub use fpsnn_datasets::{Dataset, Sample, SpikeDataset};

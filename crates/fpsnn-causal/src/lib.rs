@@ -103,11 +103,13 @@
 mod adjoint;
 mod assemble;
 mod graph;
+mod sample;
 mod solve;
 
 pub use adjoint::{AdjointWorkspace, adjoint_accumulate};
 pub use assemble::{AssembleOptions, Assembly, ParamLayout, SparseRows, assemble};
 pub use graph::{CausalGraph, Parent, SpikeKey};
+pub use sample::SampleDerivatives;
 pub use solve::{
     Gradient, Jacobian, adjoint_gradient, forward_jacobian, forward_jacobian_layered, num_edges,
     spike_gradient,

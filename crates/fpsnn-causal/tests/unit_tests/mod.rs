@@ -1,2 +1,3 @@
 mod finite_differences;
+mod sample;
 mod structure;
