@@ -197,6 +197,57 @@ pub enum SimError {
         /// serde_json's message, with line and column.
         message: String,
     },
+    /// A line of a JSON-lines input batch is invalid ([`input_lines`](crate::input_lines)).
+    #[error("line {line}: {source}")]
+    InputLine {
+        /// 1-based line number in the text (blank lines count).
+        line: usize,
+        /// What is wrong with it.
+        source: InputLineError,
+    },
+}
+
+/// What is wrong with one line of a JSON-lines input batch ([`SimError::InputLine`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputLineError {
+    /// The line is not JSON.
+    #[error("{message}")]
+    Json {
+        /// serde_json's message; its position is a column within the line.
+        message: String,
+    },
+    /// The line is JSON but not an object.
+    #[error("expected a JSON object {{\"input_spikes\": [[t, ...], ...], \"label\": L}}")]
+    NotObject,
+    /// `"label"` is not a non-negative integer.
+    #[error("\"label\" must be a non-negative integer, got {value}")]
+    Label {
+        /// The value given, as JSON.
+        value: String,
+    },
+    /// `"input_spikes"` is missing or malformed, or the object has another field.
+    #[error("{message} (a line holds \"input_spikes\" and an optional \"label\")")]
+    Fields {
+        /// serde_json's message.
+        message: String,
+    },
+    /// Input channel `channel` is not a valid spike train.
+    #[error("input channel {channel}: {source}")]
+    Train {
+        /// Channel index.
+        channel: usize,
+        /// What is wrong.
+        source: CoreError,
+    },
+    /// The line has another number of channels than the network has inputs.
+    #[error("input has {got} channels, the network expects {expected}")]
+    Channels {
+        /// Channels in the line.
+        got: usize,
+        /// The network's input channels.
+        expected: usize,
+    },
 }
 
 impl From<serde_json::Error> for SimError {

@@ -64,8 +64,8 @@ mod simulate;
 mod sweep;
 mod trace;
 
-pub use error::SimError;
-pub use input::{InputFile, InputSpikes};
+pub use error::{InputLineError, SimError};
+pub use input::{InputFile, InputLine, InputSpikes, input_lines, read_input_lines};
 pub use network::{
     DEFAULT_MAX_SPIKES_PER_NEURON, KernelName, Network, NetworkFile, NeuronFile, Outgoing,
     Population, PopulationFile, PopulationSpec, Projection, ProjectionFile, ProjectionSpec, Source,

@@ -4,8 +4,8 @@
 use fpsnn_core::{CoreError, NeuronParams, SpikeTrain};
 use fpsnn_kernels::{ExpKernel, KernelError};
 use fpsnn_sim::{
-    InputSpikes, Method, Network, PopulationSpec, ProjectionSpec, SimError, SimOptions, Source,
-    simulate,
+    InputLineError, InputSpikes, Method, Network, PopulationSpec, ProjectionSpec, SimError,
+    SimOptions, Source, input_lines, read_input_lines, simulate,
 };
 use fpsnn_testkit::{INPUT, Matrix, NET, edit_net};
 use nalgebra::DMatrix;
@@ -717,4 +717,86 @@ fn bad_input_matrix() {
     );
 
     m.finish("fpsnn-sim");
+}
+
+#[test]
+fn json_lines_batch_reads_labels_and_skips_blank_lines() {
+    let net = Network::from_json(&net_json(GOOD_NEURON, GOOD_W, r#", "t_max": 5.0"#)).unwrap();
+    let text = "{\"input_spikes\": [[0.1], [0.2, 0.3]], \"label\": 0}\n  \n\n{\"input_spikes\": [[], [1.0]]}\n";
+    let lines = read_input_lines(text, &net).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!((lines[0].line, lines[0].label), (1, Some(0)));
+    assert_eq!(
+        lines[0].input,
+        InputSpikes::try_new(vec![vec![0.1], vec![0.2, 0.3]]).unwrap()
+    );
+    assert_eq!((lines[1].line, lines[1].label), (4, None));
+    assert_eq!(lines[1].input.num_spikes(), 1);
+    assert!(read_input_lines("\n \n", &net).unwrap().is_empty());
+}
+
+#[test]
+fn bad_json_lines_are_typed_errors_naming_the_line() {
+    let net = Network::from_json(&net_json(GOOD_NEURON, GOOD_W, r#", "t_max": 5.0"#)).unwrap();
+    let good = "{\"input_spikes\": [[0.1], [0.2]]}";
+    let first_error = |bad: &str| {
+        let text = format!("{good}\n\n{bad}\n{good}\n");
+        read_input_lines(&text, &net).unwrap_err()
+    };
+    let kind = |e: SimError| match e {
+        SimError::InputLine { line: 3, source } => source,
+        other => panic!("expected an error on line 3, got {other:?}"),
+    };
+    assert!(matches!(
+        kind(first_error("{\"input_spikes\": [[0.1]")),
+        InputLineError::Json { .. }
+    ));
+    assert_eq!(kind(first_error("[1]")), InputLineError::NotObject);
+    assert_eq!(
+        kind(first_error(
+            "{\"input_spikes\": [[0.1], [0.2]], \"label\": -1}"
+        )),
+        InputLineError::Label { value: "-1".into() }
+    );
+    assert!(matches!(
+        kind(first_error(
+            "{\"input_spikes\": [[0.1], [0.2]], \"foo\": 1}"
+        )),
+        InputLineError::Fields { .. }
+    ));
+    assert!(matches!(
+        kind(first_error("{\"label\": 1}")),
+        InputLineError::Fields { .. }
+    ));
+    assert!(matches!(
+        kind(first_error("{\"input_spikes\": [[0.3, 0.1], [0.2]]}")),
+        InputLineError::Train {
+            channel: 0,
+            source: CoreError::UnsortedSpikeTrain { .. }
+        }
+    ));
+    assert_eq!(
+        kind(first_error("{\"input_spikes\": [[0.1]]}")),
+        InputLineError::Channels {
+            got: 1,
+            expected: 2
+        }
+    );
+    // the message: serde's column within the line, no "line 1" of serde's own
+    assert_eq!(
+        first_error("{\"input_spikes\": [[0.1]").to_string(),
+        "line 3: EOF while parsing a list at column 23"
+    );
+    // lazily: the items before a bad line are good, and it is the first error
+    let text = format!("{good}\n[1]\n{{\"input_spikes\": [[0.1]]}}\n");
+    let items: Vec<_> = input_lines(&text, &net).collect();
+    assert!(items[0].is_ok());
+    assert_eq!(
+        items[1],
+        Err(SimError::InputLine {
+            line: 2,
+            source: InputLineError::NotObject
+        })
+    );
+    assert!(matches!(items[2], Err(SimError::InputLine { line: 3, .. })));
 }
