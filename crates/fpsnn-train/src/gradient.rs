@@ -88,6 +88,26 @@ pub struct BatchOutcome {
     pub gradient_sum: Vec<f64>,
 }
 
+impl BatchOutcome {
+    /// The minibatch's mean gradient, as the trainer steps with it: the sum (in sample
+    /// order) times `1 / count`; `None` when every sample was skipped (`count == 0`).
+    #[must_use]
+    pub fn mean_gradient(&self) -> Option<Vec<f64>> {
+        if self.count == 0 {
+            return None;
+        }
+        let scale = 1.0 / self.count as f64;
+        Some(self.gradient_sum.iter().map(|g| g * scale).collect())
+    }
+
+    /// The mean loss over the samples that entered the sums (`loss_sum / count`); `None`
+    /// when `count == 0`.
+    #[must_use]
+    pub fn mean_loss(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.loss_sum / self.count as f64)
+    }
+}
+
 /// The simulation options the gradient of `loss` under `options` uses: hidden neurons
 /// stopped after their first spike with
 /// [`hidden_first_spike_only`](GradientOptions::hidden_first_spike_only), and the outputs
@@ -685,5 +705,38 @@ fn potential_gradient(
 fn add_arrival_gradient(graph: &CausalGraph<'_>, a: &Arrival, value: f64, d_loss: &mut [f64]) {
     if let Source::Population(q) = graph.network().projections()[a.projection as usize].from() {
         d_loss[graph.spike_id(q, a.pre as usize, a.spike as usize).index()] += value;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BatchOutcome;
+
+    #[test]
+    fn batch_means_scale_the_sums_by_one_over_count() {
+        let out = BatchOutcome {
+            loss_sum: 1.5,
+            count: 3,
+            gradient_sum: vec![0.3, -0.6],
+            ..BatchOutcome::default()
+        };
+        let scale = 1.0 / 3.0;
+        let expected: Vec<u64> = [0.3 * scale, -0.6 * scale]
+            .iter()
+            .map(|g: &f64| g.to_bits())
+            .collect();
+        let mean: Vec<u64> = out
+            .mean_gradient()
+            .unwrap()
+            .iter()
+            .map(|g| g.to_bits())
+            .collect();
+        assert_eq!(mean, expected);
+        assert_eq!(out.mean_loss().map(f64::to_bits), Some(0.5_f64.to_bits()));
+        let empty = BatchOutcome {
+            skipped: 2,
+            ..BatchOutcome::default()
+        };
+        assert!(empty.mean_gradient().is_none() && empty.mean_loss().is_none());
     }
 }

@@ -554,9 +554,7 @@ where
                 &self.config.gradient,
                 true,
             )?;
-            if out.count > 0 {
-                let scale = 1.0 / out.count as f64;
-                let grads: Vec<f64> = out.gradient_sum.iter().map(|g| g * scale).collect();
+            if let Some(grads) = out.mean_gradient() {
                 let state = std::mem::replace(
                     &mut self.state,
                     OptimizerState::Sgd {
