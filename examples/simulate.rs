@@ -29,7 +29,7 @@ use std::process::ExitCode;
 use common::{Args, CliError};
 use fpsnn::datasets::{Sample, SpikeDataset};
 use fpsnn::prelude::*;
-use fpsnn::sim::InputFile;
+use fpsnn::sim::{InputLine, input_lines};
 use fpsnn::train::{GradientMethod, GradientOptions, batch};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
@@ -51,14 +51,6 @@ struct Settings {
 struct LossSettings {
     loss: FirstSpikeCrossEntropy,
     population: usize,
-    label: Option<usize>,
-}
-
-/// One non-blank line of an `--inputs` file.
-struct Line {
-    /// 1-based line number in the file.
-    number: usize,
-    input: InputSpikes,
     label: Option<usize>,
 }
 
@@ -155,7 +147,7 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
                 .and_then(|out| {
                     serde_json::to_string(&Value::Object(out)).map_err(|e| e.to_string())
                 })
-                .map_err(|e| format!("{path} line {}: {e}", line.number))
+                .map_err(|e| format!("{path} line {}: {e}", line.line))
         })
         .collect();
     let outputs = outputs
@@ -209,62 +201,22 @@ fn loss_settings(
     })
 }
 
-/// Reads an `--inputs` file: one `{"input_spikes": [...], "label"?: L}` object per line,
-/// blank lines skipped. Every line is checked before any is simulated: its JSON, its spike
-/// trains, its channel count and, with a loss, that it has a label in range.
+/// Reads an `--inputs` file ([`input_lines`]) and, with a loss, checks that every line has a
+/// label in range; the first bad line in file order is the error.
 fn read_lines(
     path: &str,
     text: &str,
     network: &Network,
     loss: Option<&LossSettings>,
-) -> Result<Vec<Line>, CliError> {
+) -> Result<Vec<InputLine>, CliError> {
     let mut lines = Vec::new();
-    for (index, text) in text.lines().enumerate() {
-        if text.trim().is_empty() {
-            continue;
-        }
-        let number = index + 1;
-        let at = |message: String| CliError(format!("{path} line {number}: {message}"));
-        // serde's position is within the line, always its line 1
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| at(e.to_string().replace(" at line 1 column ", " at column ")))?;
-        let Value::Object(mut object) = value else {
-            return Err(at(
-                "expected a JSON object {\"input_spikes\": [[t, ...], ...], \"label\": L}".into(),
-            ));
-        };
-        let label = match object.remove("label") {
-            None => None,
-            Some(value) => Some(
-                value
-                    .as_u64()
-                    .and_then(|l| usize::try_from(l).ok())
-                    .ok_or_else(|| {
-                        at(format!(
-                            "\"label\" must be a non-negative integer, got {value}"
-                        ))
-                    })?,
-            ),
-        };
-        let file: InputFile = serde_json::from_value(Value::Object(object)).map_err(|e| {
-            at(format!(
-                "{e} (a line holds \"input_spikes\" and an optional \"label\")"
-            ))
-        })?;
-        let input = InputSpikes::try_new(file.input_spikes).map_err(|e| at(e.to_string()))?;
-        if input.len() != network.inputs() {
-            return Err(at(format!(
-                "input has {} channels, the network expects {}",
-                input.len(),
-                network.inputs()
-            )));
-        }
+    for line in input_lines(text, network) {
+        let line = line.map_err(|e| CliError(format!("{path} {e}")))?;
         if let Some(loss) = loss {
+            let at = |message: String| CliError(format!("{path} line {}: {message}", line.line));
             let classes = network.populations()[loss.population].size();
-            match label.or(loss.label) {
-                None => {
-                    return Err(at("no label: give \"label\" in the line or --label".into()));
-                }
+            match line.label.or(loss.label) {
+                None => return Err(at("no label: give \"label\" in the line or --label".into())),
                 Some(l) if l >= classes => {
                     return Err(at(format!(
                         "label {l} is out of range for {classes} output neurons"
@@ -273,11 +225,7 @@ fn read_lines(
                 Some(_) => {}
             }
         }
-        lines.push(Line {
-            number,
-            input,
-            label,
-        });
+        lines.push(line);
     }
     Ok(lines)
 }
@@ -286,7 +234,7 @@ fn read_lines(
 fn mean_gradient(
     network: &Network,
     path: &str,
-    lines: &[Line],
+    lines: &[InputLine],
     loss: &LossSettings,
     forward: bool,
 ) -> Result<Value, Box<dyn std::error::Error>> {
@@ -329,19 +277,16 @@ fn mean_gradient(
         &options,
         true,
     )?;
-    if out.count == 0 {
+    let (Some(loss), Some(gradient)) = (out.mean_loss(), out.mean_gradient()) else {
         return Err(CliError(format!(
             "{path}: every line was skipped (a grazing crossing or the spike cap); run without --batch-gradient to see which"
         ))
         .into());
-    }
-    // the trainer's mean: the sum in line order times 1/count
-    let scale = 1.0 / out.count as f64;
-    let gradient: Vec<f64> = out.gradient_sum.iter().map(|g| g * scale).collect();
+    };
     Ok(json!({
         "samples": out.count,
         "skipped": out.skipped,
-        "loss": out.loss_sum / out.count as f64,
+        "loss": loss,
         "loss_grad": gradient,
     }))
 }
@@ -371,32 +316,34 @@ fn evaluate(
     if !settings.grad && settings.loss.is_none() {
         return Ok(out);
     }
-    let graph = CausalGraph::try_new(network, input, &trace).map_err(|e| e.to_string())?;
-    let system = assemble(&graph, &AssembleOptions::default()).map_err(|e| e.to_string())?;
-    let num_weights = system.layout.num_weights();
+    let sample = SampleDerivatives::try_new(network, input, &trace).map_err(|e| e.to_string())?;
+    let num_weights = sample.num_weights();
     let jacobian = if settings.forward {
-        Some(forward_jacobian(&system, Parallelism::Rayon).map_err(|e| e.to_string())?)
+        Some(
+            sample
+                .jacobian(Parallelism::Rayon)
+                .map_err(|e| e.to_string())?,
+        )
     } else {
         None
     };
     if let (true, Some(jac)) = (settings.grad, &jacobian) {
-        let mut per_pop = Map::new();
-        for (p, pop) in network.populations().iter().enumerate() {
-            let rows: Vec<Vec<Vec<f64>>> = trace.populations[p]
-                .spikes
-                .iter()
-                .enumerate()
-                .map(|(i, spikes)| {
-                    (0..spikes.len())
-                        .map(|m| {
-                            let k = graph.spike_id(p, i, m).index();
-                            (0..num_weights).map(|j| jac.matrix[(k, j)]).collect()
-                        })
-                        .collect()
-                })
-                .collect();
-            per_pop.insert(pop.name().to_owned(), json!(rows));
+        // rows[population][neuron][spike], filled in (population, neuron, spike) order
+        let mut rows: Vec<Vec<Vec<Vec<f64>>>> = trace
+            .populations
+            .iter()
+            .map(|t| vec![Vec::new(); t.spikes.len()])
+            .collect();
+        for ([p, i, _], id) in sample.spike_order() {
+            let k = id.index();
+            rows[p][i].push((0..num_weights).map(|j| jac.matrix[(k, j)]).collect());
         }
+        let per_pop: Map<String, Value> = network
+            .populations()
+            .iter()
+            .zip(rows)
+            .map(|(pop, rows)| (pop.name().to_owned(), json!(rows)))
+            .collect();
         out.insert("jacobian".into(), Value::Object(per_pop));
     }
     if let Some(loss) = &settings.loss {
@@ -405,11 +352,9 @@ fn evaluate(
             .loss
             .evaluate(&trace.populations[loss.population].spikes, &label)
             .map_err(|e| e.to_string())?;
-        let d_loss = spike_gradient(&graph, loss.population, &result.d_spikes);
-        let gradient = match &jacobian {
-            Some(jac) => jac.gradient(&d_loss),
-            None => adjoint_gradient(&system, &d_loss).map_err(|e| e.to_string())?,
-        };
+        let gradient = sample
+            .loss_gradient(loss.population, &result.d_spikes, jacobian.as_ref())
+            .map_err(|e| e.to_string())?;
         out.insert("loss".into(), json!(result.value));
         out.insert("silent_outputs".into(), json!(result.silent));
         out.insert("loss_grad".into(), json!(&gradient.params[..num_weights]));
