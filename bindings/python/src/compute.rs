@@ -3,9 +3,7 @@
 //! and the first failing sample, in sample order, is the error raised, so neither depends
 //! on the thread count.
 
-use fpsnn::causal::{
-    AssembleOptions, CausalGraph, adjoint_gradient, assemble, forward_jacobian, spike_gradient,
-};
+use fpsnn::causal::SampleDerivatives;
 use fpsnn::core::Parallelism;
 use fpsnn::losses::{FirstSpikeCrossEntropy, Loss};
 use fpsnn::sim::{InputSpikes, Network, SimOptions, SimTrace, simulate as sim};
@@ -208,32 +206,24 @@ struct JacobianRows {
 
 fn jacobian_one(network: &Network, input: &InputSpikes) -> Result<JacobianRows, Failure> {
     let trace = run(network, input)?;
-    let graph = CausalGraph::try_new(network, input, &trace)?;
-    let system = assemble(&graph, &AssembleOptions::default())?;
-    let jac = forward_jacobian(&system, Parallelism::Sequential)?;
-    let layout = &system.layout;
+    let sample = SampleDerivatives::try_new(network, input, &trace)?;
+    let jac = sample.jacobian(Parallelism::Sequential)?;
+    let layout = &sample.assembly().layout;
     let (num_weights, pops, num_inputs) = (
         layout.num_weights(),
         network.populations().len(),
-        graph.num_input_spikes(),
+        sample.graph().num_input_spikes(),
     );
-    let mut ids = Vec::with_capacity(graph.len());
-    for (p, record) in trace.populations.iter().enumerate() {
-        for (i, spikes) in record.spikes.iter().enumerate() {
-            for m in 0..spikes.len() {
-                ids.push(([p as i64, i as i64, m as i64], graph.spike_id(p, i, m)));
-            }
-        }
-    }
+    let ids = sample.spike_order();
     let rows = ids.len();
-    let index = Array2::from_shape_fn((rows, 3), |(k, c)| ids[k].0[c]);
-    let times = Array1::from_shape_fn(rows, |k| graph.time(ids[k].1));
+    let index = Array2::from_shape_fn((rows, 3), |(k, c)| ids[k].0[c] as i64);
+    let times = Array1::from_shape_fn(rows, |k| sample.graph().time(ids[k].1));
     let weights = Array2::from_shape_fn((rows, num_weights), |(k, j)| jac.wrt_param(ids[k].1, j));
     let thresholds = Array2::from_shape_fn((rows, pops), |(k, p)| {
         jac.wrt_param(ids[k].1, layout.threshold_index(p))
     });
     let inputs = Array2::from_shape_fn((rows, num_inputs), |(k, g)| jac.wrt_input(ids[k].1, g));
-    drop(graph);
+    drop(sample);
     Ok(JacobianRows {
         trace,
         index,
@@ -291,10 +281,11 @@ fn loss_one(
 ) -> Result<LossRow, Failure> {
     let trace = run(network, input)?;
     let out = loss.evaluate(&trace.populations[population].spikes, &label)?;
-    let graph = CausalGraph::try_new(network, input, &trace)?;
-    let system = assemble(&graph, &AssembleOptions::default())?;
-    let d_loss = spike_gradient(&graph, population, &out.d_spikes);
-    let gradient = adjoint_gradient(&system, &d_loss)?;
+    let gradient = SampleDerivatives::try_new(network, input, &trace)?.loss_gradient(
+        population,
+        &out.d_spikes,
+        None,
+    )?;
     Ok(LossRow {
         loss: out.value,
         silent: out.silent,
@@ -452,10 +443,9 @@ pub(crate) fn first_spike_vjp<'py>(
                 row
             })
             .collect();
-        let graph = CausalGraph::try_new(net, input, &trace)?;
-        let system = assemble(&graph, &AssembleOptions::default())?;
-        let d_loss = spike_gradient(&graph, population, &d_spikes);
-        let mut params = adjoint_gradient(&system, &d_loss)?.params;
+        let mut params = SampleDerivatives::try_new(net, input, &trace)?
+            .loss_gradient(population, &d_spikes, None)?
+            .params;
         params.truncate(net.num_weights());
         Ok(params)
     })?;
