@@ -109,7 +109,7 @@ pub use mnist::{
     load_mnist, missing_mnist_files, write_idx_image_set,
 };
 pub use split::{Split, stratified_split};
-pub use synthetic::image_like;
+pub use synthetic::{image_like, uniform_trains};
 pub use table::FeatureTable;
 pub use xor::{xor, xor_with_times};
 pub use yin_yang::{
