@@ -52,7 +52,7 @@ pub use confusion::{ConfusionMatrix, plot_confusion_matrix};
 pub use curves::{HistoryRow, parse_history_csv, plot_training_curves, read_history_csv};
 pub use decision::{DecisionGrid, DecisionMap, plot_decision_map};
 pub use histogram::{FirstSpikeSet, HistogramOptions, plot_first_spike_histograms};
-pub use lines::{LinePlot, Series, fit_loglog, plot_lines};
+pub use lines::{LinePlot, Series, fit_loglog, plot_lines, with_power_law_fit};
 pub use potential::{PotentialOptions, plot_membrane_potential, potential_curve};
 pub use raster::plot_raster;
 pub use render::Format;

@@ -70,6 +70,64 @@ pub struct LinePlot {
     pub series: Vec<Series>,
 }
 
+impl LinePlot {
+    /// A plot with both axes logarithmic (a scaling study's cost against size).
+    #[must_use]
+    pub fn loglog(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+        series: Vec<Series>,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            log_x: true,
+            log_y: true,
+            series,
+        }
+    }
+}
+
+/// A measured series and its fitted power law, for a log-log plot: `measured` with its
+/// points sorted by `x`, then, when [`fit_loglog`] finds a fit, a dashed line in the same
+/// colour named `fit: slope S` from the smallest to the largest `x`. Returns the curves
+/// and the slope (`NaN` without a fit).
+///
+/// # Examples
+/// ```
+/// use fpsnn_plots::{Series, with_power_law_fit};
+/// let points = vec![(4.0, 32.0), (1.0, 1.0), (2.0, 4.0 * 2.0_f64.sqrt())];
+/// let (curves, slope) = with_power_law_fit(Series::new("cost", points, 0));
+/// assert!((slope - 2.5).abs() < 1e-12);
+/// assert_eq!(curves.len(), 2);
+/// assert_eq!(curves[0].points[0], (1.0, 1.0)); // sorted by x
+/// assert!(curves[1].dashed && curves[1].name == "fit: slope 2.50");
+/// ```
+#[must_use]
+pub fn with_power_law_fit(measured: Series) -> (Vec<Series>, f64) {
+    let mut measured = measured;
+    measured.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let Some((slope, intercept)) = fit_loglog(&measured.points) else {
+        return (vec![measured], f64::NAN);
+    };
+    let lo = measured
+        .points
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::INFINITY, f64::min);
+    let hi = measured.points.iter().map(|p| p.0).fold(0.0, f64::max);
+    let line = |x: f64| (x, (intercept + slope * x.ln()).exp());
+    let fit = Series::new(
+        format!("fit: slope {slope:.2}"),
+        vec![line(lo), line(hi)],
+        measured.color,
+    )
+    .dashed();
+    (vec![measured, fit], slope)
+}
+
 /// Least-squares fit of `log y = slope log x + intercept` (natural logarithms) over the
 /// points with `x > 0` and `y > 0`: returns `(slope, intercept)`, or `None` with fewer than
 /// two such points or all `x` equal. A cost `y ~ x^slope` is a line of that slope on
@@ -335,6 +393,22 @@ pub fn plot_lines(path: &Path, plot: &LinePlot) -> Result<(), PlotError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn power_law_fit_keeps_the_style_and_draws_the_fit_over_the_range() {
+        let measured = Series::new("m", vec![(10.0, 300.0), (1.0, 3.0)], 4).markers_only();
+        let (curves, slope) = with_power_law_fit(measured);
+        assert!((slope - 2.0).abs() < 1e-12);
+        assert!(curves[0].markers_only && curves[0].color == 4);
+        assert_eq!(curves[0].points, vec![(1.0, 3.0), (10.0, 300.0)]);
+        let fit = &curves[1];
+        assert!(fit.dashed && fit.color == 4);
+        assert_eq!((fit.points[0].0, fit.points[1].0), (1.0, 10.0));
+        assert!((fit.points[1].1 - 300.0).abs() < 1e-9);
+        // one point: no fit, the series alone
+        let (curves, slope) = with_power_law_fit(Series::new("one", vec![(1.0, 1.0)], 0));
+        assert!(slope.is_nan() && curves.len() == 1);
+    }
 
     #[test]
     fn fit_recovers_a_power_law() {
