@@ -32,10 +32,10 @@ use std::time::Instant;
 
 use common::{Args, CliError};
 use fpsnn::causal::num_edges;
-use fpsnn::datasets::Dataset;
+use fpsnn::datasets::{Dataset, LatencyEncoder, SpikeEncoder, uniform_trains};
 use fpsnn::prelude::*;
 use fpsnn::train::Silent;
-use fpsnn_plots::{LinePlot, Series, fit_loglog, plot_lines};
+use fpsnn_plots::{LinePlot, Series, fit_loglog, plot_lines, with_power_law_fit};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -134,19 +134,15 @@ fn paper_first_layer() -> (f64, f64) {
     yin_yang_setup().network.init[0]
 }
 
-/// Yin-Yang-like inputs: `(x, y, 1 - x, 1 - y)` at `0.15 + 1.85 v` and a bias spike at 0.9.
+/// Yin-Yang-like inputs: `(x, y, 1 - x, 1 - y)` for a point uniform in the unit square,
+/// in the paper's encoding (`LatencyEncoder::yin_yang`: `0.15 + 1.85 v`, bias spike at 0.9).
 fn yin_yang_inputs(rng: &mut StdRng, count: usize) -> Result<Vec<InputSpikes>> {
+    let encoder = LatencyEncoder::yin_yang();
     (0..count)
         .map(|_| {
             let (x, y): (f64, f64) = (rng.random(), rng.random());
-            let t = |v: f64| 0.15 + 1.85 * v;
-            Ok(InputSpikes::try_new(vec![
-                vec![t(x)],
-                vec![t(y)],
-                vec![t(1.0 - x)],
-                vec![t(1.0 - y)],
-                vec![0.9],
-            ])?)
+            let trains = encoder.encode(&[x, y, 1.0 - x, 1.0 - y])?;
+            Ok(InputSpikes::try_new(trains)?)
         })
         .collect()
 }
@@ -160,14 +156,9 @@ fn dense_inputs(
 ) -> Result<Vec<InputSpikes>> {
     (0..count)
         .map(|_| {
-            let trains = (0..channels)
-                .map(|_| {
-                    let mut times: Vec<Time> = (0..m).map(|_| 2.0 * rng.random::<f64>()).collect();
-                    times.sort_by(f64::total_cmp);
-                    times
-                })
-                .collect();
-            Ok(InputSpikes::try_new(trains)?)
+            Ok(InputSpikes::try_new(uniform_trains(
+                rng, channels, m, 2.0,
+            )?)?)
         })
         .collect()
 }
@@ -279,16 +270,19 @@ fn time_gradients(
         let trace = simulate(net, input, &options(net))?;
         let label = k % 3;
         let gradient = |forward: bool| -> Result<Gradient> {
-            let graph = CausalGraph::try_new(net, input, &trace)?;
-            let system = assemble(&graph, &AssembleOptions::default())?;
+            let sample = SampleDerivatives::try_new(net, input, &trace)?;
             let output = loss.evaluate(&trace.populations[out].spikes, &label)?;
-            let d_loss = spike_gradient(&graph, out, &output.d_spikes);
-            Ok(if forward {
-                forward_jacobian_layered(&graph, &system, Parallelism::Sequential)?
-                    .gradient(&d_loss)
+            let jacobian = if forward {
+                let (graph, system) = (sample.graph(), sample.assembly());
+                Some(forward_jacobian_layered(
+                    graph,
+                    system,
+                    Parallelism::Sequential,
+                )?)
             } else {
-                adjoint_gradient(&system, &d_loss)?
-            })
+                None
+            };
+            Ok(sample.loss_gradient(out, &output.d_spikes, jacobian.as_ref())?)
         };
         // A grazing spike has no gradient: skip the sample.
         let (Ok(fp), Ok(adjoint)) = (gradient(true), gradient(false)) else {
@@ -361,48 +355,16 @@ fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(|e| CliError(format!("{}: {e}", path.display())).into())
 }
 
-/// A measured series and its fitted power law, for a log-log plot; returns the slope.
-fn with_fit(series: &mut Vec<Series>, name: &str, points: Vec<(f64, f64)>, color: usize) -> f64 {
-    with_fit_as(series, Series::new(name, Vec::new(), color), points)
+/// The fitted log-log slope of `points` (sorted by x first, as [`with_fit`] fits them).
+fn slope(points: Vec<(f64, f64)>) -> f64 {
+    with_power_law_fit(Series::new("", points, 0)).1
 }
 
-/// As [`with_fit`], drawing the measured points like `template`.
-fn with_fit_as(series: &mut Vec<Series>, template: Series, points: Vec<(f64, f64)>) -> f64 {
-    let color = template.color;
-    let mut points = points;
-    points.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let fit = fit_loglog(&points);
-    if let Some((slope, b)) = fit {
-        let lo = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-        let hi = points.iter().map(|p| p.0).fold(0.0, f64::max);
-        series.push(Series { points, ..template });
-        series.push(
-            Series::new(
-                format!("fit: slope {slope:.2}"),
-                vec![
-                    (lo, (b + slope * lo.ln()).exp()),
-                    (hi, (b + slope * hi.ln()).exp()),
-                ],
-                color,
-            )
-            .dashed(),
-        );
-        slope
-    } else {
-        series.push(Series { points, ..template });
-        f64::NAN
-    }
-}
-
-fn loglog(title: &str, x: &str, y: &str, series: Vec<Series>) -> LinePlot {
-    LinePlot {
-        title: title.to_owned(),
-        x_label: x.to_owned(),
-        y_label: y.to_owned(),
-        log_x: true,
-        log_y: true,
-        series,
-    }
+/// Appends a measured series and its fitted power law to `series`; returns the slope.
+fn with_fit(series: &mut Vec<Series>, measured: Series) -> f64 {
+    let (curves, slope) = with_power_law_fit(measured);
+    series.extend(curves);
+    slope
 }
 
 fn main() -> std::process::ExitCode {
@@ -489,15 +451,16 @@ fn real_main() -> Result<()> {
     let mut series = Vec::new();
     let s_neurons = with_fit(
         &mut series,
-        "5-H-3, time per sample",
-        pick("neurons", |r| r.hidden as f64),
-        0,
+        Series::new(
+            "5-H-3, time per sample",
+            pick("neurons", |r| r.hidden as f64),
+            0,
+        ),
     );
-    let mut spikes_series = Vec::new();
-    let s_neurons_spikes = with_fit(&mut spikes_series, "", pick("neurons", |r| r.spikes), 0);
+    let s_neurons_spikes = slope(pick("neurons", |r| r.spikes));
     plot_lines(
         &out.join("simulation_vs_neurons.png"),
-        &loglog(
+        &LinePlot::loglog(
             "Exact simulation vs neurons per layer",
             "hidden neurons H",
             "seconds per sample",
@@ -507,25 +470,26 @@ fn real_main() -> Result<()> {
     let mut series = Vec::new();
     let s_inputs = with_fit(
         &mut series,
-        "20-100-3, time per sample",
-        pick("input_spikes", |r| r.input_spikes),
-        1,
+        Series::new(
+            "20-100-3, time per sample",
+            pick("input_spikes", |r| r.input_spikes),
+            1,
+        ),
     );
     plot_lines(
         &out.join("simulation_vs_input_spikes.png"),
-        &loglog(
+        &LinePlot::loglog(
             "Exact simulation vs input spikes per sample",
             "input spikes per sample",
             "seconds per sample",
             series,
         ),
     )?;
-    let s_inputs_spikes = with_fit(&mut Vec::new(), "", pick("input_spikes", |r| r.spikes), 1);
+    let s_inputs_spikes = slope(pick("input_spikes", |r| r.spikes));
     println!(
         "fitted slopes: time ~ H^{s_neurons:.2}, ~ |F|^{s_neurons_spikes:.2} (vs neurons); \
          time ~ inputs^{s_inputs:.2}, ~ |F|^{s_inputs_spikes:.2} (vs input spikes)"
     );
-    drop(spikes_series);
 
     // 2. Gradients.
     let mut grads = Vec::new();
@@ -651,15 +615,15 @@ fn real_main() -> Result<()> {
         let mut series = Vec::new();
         let fp = with_fit(
             &mut series,
-            "forward propagation",
-            rs.iter().map(|r| (x(r), r.fp)).collect(),
-            0,
+            Series::new(
+                "forward propagation",
+                rs.iter().map(|r| (x(r), r.fp)).collect(),
+                0,
+            ),
         );
         let adj = with_fit(
             &mut series,
-            "adjoint",
-            rs.iter().map(|r| (x(r), r.adjoint)).collect(),
-            1,
+            Series::new("adjoint", rs.iter().map(|r| (x(r), r.adjoint)).collect(), 1),
         );
         let fp_f = fit_loglog(&rs.iter().map(|r| (r.spikes, r.fp)).collect::<Vec<_>>())
             .map_or(f64::NAN, |f| f.0);
@@ -667,7 +631,7 @@ fn real_main() -> Result<()> {
             .map_or(f64::NAN, |f| f.0);
         plot_lines(
             &out.join(file),
-            &loglog(title, x_label, "seconds per sample", series),
+            &LinePlot::loglog(title, x_label, "seconds per sample", series),
         )?;
         println!(
             "fitted slopes vs {study}: FP {fp:.2}, adjoint {adj:.2}; against |F| within the study: FP {fp_f:.2}, adjoint {adj_f:.2}"
@@ -676,19 +640,27 @@ fn real_main() -> Result<()> {
     }
     // Against the bounds: FP vs |F|^2 |W|, adjoint vs edges, over every configuration.
     let mut series = Vec::new();
-    let fp_bound = with_fit_as(
+    let fp_bound = with_fit(
         &mut series,
-        Series::new("forward propagation vs |F|^2 |W|", Vec::new(), 0).markers_only(),
-        grads.iter().map(|r| (r.fp_bound(), r.fp)).collect(),
+        Series::new(
+            "forward propagation vs |F|^2 |W|",
+            grads.iter().map(|r| (r.fp_bound(), r.fp)).collect(),
+            0,
+        )
+        .markers_only(),
     );
-    let adj_bound = with_fit_as(
+    let adj_bound = with_fit(
         &mut series,
-        Series::new("adjoint vs causal edges", Vec::new(), 1).markers_only(),
-        grads.iter().map(|r| (r.edges, r.adjoint)).collect(),
+        Series::new(
+            "adjoint vs causal edges",
+            grads.iter().map(|r| (r.edges, r.adjoint)).collect(),
+            1,
+        )
+        .markers_only(),
     );
     plot_lines(
         &out.join("gradient_vs_bound.png"),
-        &loglog(
+        &LinePlot::loglog(
             "Gradient cost against the paper's bounds (all configurations)",
             "bound: |F|^2 |W| (forward propagation), causal edges (adjoint)",
             "seconds per sample",
