@@ -105,14 +105,7 @@ fn dataset(inputs: &[InputSpikes], classes: usize) -> SpikeDataset {
     let samples: Vec<Sample> = inputs
         .iter()
         .enumerate()
-        .map(|(k, input)| {
-            let trains = input
-                .channels()
-                .iter()
-                .map(|c| c.times().to_vec())
-                .collect();
-            Sample::new(trains, k % classes)
-        })
+        .map(|(k, input)| Sample::new(input.to_times(), k % classes))
         .collect();
     SpikeDataset::try_new(samples, inputs[0].len(), classes).expect("valid data")
 }

@@ -247,14 +247,9 @@ fn mean_gradient(
     let samples: Vec<Sample> = lines
         .iter()
         .map(|line| {
-            let spikes = line
-                .input
-                .channels()
-                .iter()
-                .map(|train| train.times().to_vec())
-                .collect();
             // read_lines checked that every line has a label, its own or --label
-            Sample::new(spikes, line.label.or(loss.label).expect("label checked"))
+            let label = line.label.or(loss.label).expect("label checked");
+            Sample::new(line.input.to_times(), label)
         })
         .collect();
     let classes = network.populations()[loss.population].size();

@@ -659,12 +659,7 @@ impl PyTrainer {
     /// first), or None if no output fires.
     fn predict(&self, py: Python<'_>, input_spikes: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
         let input = crate::compute::input_arg(self.inner.network(), input_spikes)?;
-        let spikes = input
-            .channels()
-            .iter()
-            .map(|c| c.times().to_vec())
-            .collect();
-        let sample = Sample::new(spikes, 0);
+        let sample = Sample::new(input.to_times(), 0);
         let trainer = &self.inner;
         py.detach(|| trainer.predict(&sample)).map_err(py_err)
     }

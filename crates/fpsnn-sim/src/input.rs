@@ -69,6 +69,22 @@ impl InputSpikes {
     pub fn num_spikes(&self) -> usize {
         self.channels.iter().map(SpikeTrain::len).sum()
     }
+
+    /// The trains as plain times, one vector per channel: what [`InputSpikes::try_new`]
+    /// takes (and a dataset's `Sample` holds).
+    ///
+    /// # Examples
+    /// ```
+    /// use fpsnn_sim::InputSpikes;
+    /// let times = vec![vec![0.5, 1.0], vec![], vec![0.25]];
+    /// let input = InputSpikes::try_new(times.clone())?;
+    /// assert_eq!(input.to_times(), times);
+    /// # Ok::<(), fpsnn_sim::SimError>(())
+    /// ```
+    #[must_use]
+    pub fn to_times(&self) -> Vec<Vec<Time>> {
+        self.channels.iter().map(|c| c.times().to_vec()).collect()
+    }
 }
 
 /// One non-blank line of a JSON-lines input batch: `{"input_spikes": [...], "label"?: L}`.

@@ -41,11 +41,7 @@ fn perturbed(
     delta: f64,
 ) -> Option<(Network, InputSpikes)> {
     let mut net = net.clone();
-    let mut trains: Vec<Vec<f64>> = input
-        .channels()
-        .iter()
-        .map(|c| c.times().to_vec())
-        .collect();
+    let mut trains = input.to_times();
     match knob {
         Knob::Weight { r, k } => {
             let mut w = net.projections()[r].flat_weights();
