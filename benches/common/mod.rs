@@ -6,6 +6,7 @@
 
 use criterion::BenchmarkGroup;
 use criterion::measurement::WallTime;
+use fpsnn::datasets::{LatencyEncoder, SpikeEncoder};
 use fpsnn::prelude::*;
 use fpsnn::sim::{PopulationSpec, ProjectionSpec, Source};
 use nalgebra::DMatrix;
@@ -131,21 +132,17 @@ pub(crate) fn yin_yang_network(rng: &mut StdRng, hidden: &[usize], cap: usize) -
 }
 
 /// `count` Yin-Yang-like inputs: 5 channels with one spike each, `(x, y, 1 - x, 1 - y)`
-/// for a point uniform in the unit square mapped to `t = 0.15 + 1.85 v`, and a bias spike
-/// at 0.9.
+/// for a point uniform in the unit square in the paper's encoding
+/// (`LatencyEncoder::yin_yang`: `t = 0.15 + 1.85 v`, a bias spike at 0.9).
 pub(crate) fn yin_yang_inputs(rng: &mut StdRng, count: usize) -> Vec<InputSpikes> {
+    let encoder = LatencyEncoder::yin_yang();
     (0..count)
         .map(|_| {
             let (x, y): (f64, f64) = (rng.random(), rng.random());
-            let t = |v: f64| 0.15 + 1.85 * v;
-            InputSpikes::try_new(vec![
-                vec![t(x)],
-                vec![t(y)],
-                vec![t(1.0 - x)],
-                vec![t(1.0 - y)],
-                vec![0.9],
-            ])
-            .expect("valid input")
+            let trains = encoder
+                .encode(&[x, y, 1.0 - x, 1.0 - y])
+                .expect("features in [0, 1]");
+            InputSpikes::try_new(trains).expect("valid input")
         })
         .collect()
 }
@@ -188,21 +185,15 @@ pub(crate) fn recurrent_network(
     Network::try_new(inputs, populations, projections, t_max, 1000).expect("valid network")
 }
 
-/// `channels` input channels with `per_channel` spikes each, uniform in `[0, until)`.
+/// `channels` input channels with `per_channel` spikes each, uniform in `[0, until)`
+/// (`fpsnn::datasets::uniform_trains`).
 pub(crate) fn uniform_input(
     rng: &mut StdRng,
     channels: usize,
     per_channel: usize,
     until: Time,
 ) -> InputSpikes {
-    let trains = (0..channels)
-        .map(|_| {
-            let mut times: Vec<Time> = (0..per_channel)
-                .map(|_| until * rng.random::<f64>())
-                .collect();
-            times.sort_by(f64::total_cmp);
-            times
-        })
-        .collect();
+    let trains = fpsnn::datasets::uniform_trains(rng, channels, per_channel, until)
+        .expect("a positive horizon");
     InputSpikes::try_new(trains).expect("valid input")
 }
