@@ -4,9 +4,7 @@ use fpsnn_causal::{
     AssembleOptions, CausalGraph, SampleDerivatives, adjoint_gradient, assemble, forward_jacobian,
     spike_gradient,
 };
-use fpsnn_core::{NeuronParams, Parallelism};
-use fpsnn_sim::{SimOptions, simulate};
-use fpsnn_testkit::{random_input, recurrent};
+use fpsnn_core::Parallelism;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -17,15 +15,9 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
 
 #[test]
 fn sample_derivatives_match_the_free_functions_bit_for_bit() {
-    let mut rng = StdRng::seed_from_u64(11);
-    let params = NeuronParams::try_new(1.0, 0.9, 1.0).unwrap();
+    let mut rng = StdRng::seed_from_u64(12);
     let mut checked = 0;
-    for _ in 0..10 {
-        let net = recurrent(&mut rng, 3, 8, 2, params, (2.5, 1.0), (0.0, 0.8), 0.0, 8.0);
-        let input = random_input(&mut rng, 3, 2, 3.0);
-        let Ok(trace) = simulate(&net, &input, &SimOptions::default()) else {
-            continue;
-        };
+    for (net, input, trace) in super::recurrent_cases(11) {
         let graph = CausalGraph::try_new(&net, &input, &trace).unwrap();
         let Ok(system) = assemble(&graph, &AssembleOptions::default()) else {
             assert!(SampleDerivatives::try_new(&net, &input, &trace).is_err());

@@ -4,23 +4,13 @@ use fpsnn_causal::{
     AdjointWorkspace, AssembleOptions, CausalError, CausalGraph, ParamLayout, Parent,
     adjoint_accumulate, assemble,
 };
-use fpsnn_core::{NeuronParams, SpikeId};
+use fpsnn_core::SpikeId;
 use fpsnn_sim::{InputSpikes, Network, SimOptions, simulate};
-use fpsnn_testkit::{random_input, recurrent};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 
 #[test]
 fn jacobian_matrix_is_lower_triangular_with_positive_diagonal() {
-    let mut rng = StdRng::seed_from_u64(5);
-    let params = NeuronParams::try_new(1.0, 0.9, 1.0).unwrap();
     let mut checked = 0;
-    for _ in 0..10 {
-        let net = recurrent(&mut rng, 3, 8, 2, params, (2.5, 1.0), (0.0, 0.8), 0.0, 8.0);
-        let input = random_input(&mut rng, 3, 2, 3.0);
-        let Ok(trace) = simulate(&net, &input, &SimOptions::default()) else {
-            continue;
-        };
+    for (net, input, trace) in super::recurrent_cases(5) {
         let graph = CausalGraph::try_new(&net, &input, &trace).unwrap();
         let Ok(system) = assemble(&graph, &AssembleOptions::default()) else {
             continue;
