@@ -11,7 +11,7 @@
 //!     [--tau0 A] [--tau1 B] [--gamma G] [--silent-penalty L] [--lr-decay F --lr-every N]
 //! ```
 //!
-//! The defaults are `Setup::fashion_mnist` (provisional settings, docs/results.md); every
+//! The defaults are `Setup::fashion_mnist` (chosen on the validation set, docs/results.md); every
 //! option changes one field of it. The four IDX files (plain or `.gz`) are read from
 //! `/usr/share/datasets/fashion-mnist` (Debian's `dataset-fashion-mnist`) or `--data DIR`;
 //! `--dataset mnist --data DIR` reads MNIST's files instead (`Setup::mnist`).

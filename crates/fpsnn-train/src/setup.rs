@@ -328,7 +328,7 @@ impl SetupData {
 /// | [`Setup::yin_yang_paper`] | Yin-Yang, 5-150-3 | the paper; the `yinyang` example's default |
 /// | [`Setup::yin_yang_best`] | Yin-Yang, 5-200-3 | `yinyang --preset best` |
 /// | [`Setup::digits`] | 8x8 digits, 128-200-10 | the `digits` example's default |
-/// | [`Setup::fashion_mnist`] | Fashion-MNIST, 784-350-10 | the `fashion` example's default (provisional) |
+/// | [`Setup::fashion_mnist`] | Fashion-MNIST, 784-350-10 | the `fashion` example's default |
 /// | [`Setup::mnist`] | MNIST, 784-350-10 | `fashion --dataset mnist` (provisional) |
 ///
 /// The network's `t_max` is the loss's horizon too ([`CrossEntropySpec`]), and
@@ -660,9 +660,9 @@ impl Setup {
         }
     }
 
-    /// Fashion-MNIST as the `fashion` example runs it by default, **provisional**: the
-    /// settings below come from a short exploration, not yet from a validation search,
-    /// and will change when that search is done (issue #16; `docs/results.md`).
+    /// Fashion-MNIST as the `fashion` example runs it by default. The settings were chosen
+    /// on the validation hold-out (seed 0; the search is in `docs/results.md`); they do not
+    /// yet reach issue #16's target (89.3 % test), so they may still change.
     ///
     /// Data: the official files from [`FASHION_MNIST_DIR`] (Debian's
     /// `dataset-fashion-mnist`), 10000 training images held out stratified as the
@@ -672,14 +672,16 @@ impl Setup {
     /// `beta = 1`, `theta = 1`, weights N(0.025, 0.05) / N(0.04, 0.03)), horizon 4, every
     /// neuron stopped after its first spike
     /// ([`hidden_first_spike_only`](GradientOptions::hidden_first_spike_only));
-    /// cross-entropy `tau0 = 0.1`, `tau1 = 1`, `gamma = 0.05`, silent-label term 10; Adam
-    /// at `3e-4` halved every 2 epochs, batch 32, 10 epochs, validation and test evaluated
-    /// every epoch. The starting point, Adam at `3e-5` with silent-label term 1 (faster
+    /// cross-entropy `tau0 = 0.05`, `tau1 = 1`, `gamma = 0.05`, silent-label term 10; Adam
+    /// at `3e-4` halved every 4 epochs, batch 32, 20 epochs, validation and test evaluated
+    /// every second epoch. The starting point, Adam at `3e-5` with silent-label term 1 (faster
     /// rates drove the label outputs silent), reached 70.4 % validation after one epoch;
     /// the stronger silent-label term allows the faster rate, 81.6 % after one epoch. With
     /// the rate constant ten epochs oscillate and end at 73.3 % validation; halving it
-    /// every two epochs ends at 81.3 %, and the sharper softmax (`tau0` 0.1 instead of 0.2)
-    /// at 87.7 % (seed 0; `docs/results.md`).
+    /// every two epochs ends at 81.3 %, the sharper softmax (`tau0` 0.1 instead of 0.2)
+    /// at 87.7 %, `tau0` 0.05 at 88.1 % (0.025: 87.9 %), and twenty epochs halving the rate
+    /// every four at 88.4 % (seed 0; 800 hidden neurons gave 88.3 % after ten epochs, at
+    /// 2.3 times the cost).
     #[must_use]
     pub fn fashion_mnist() -> Self {
         Self {
@@ -694,7 +696,7 @@ impl Setup {
             }),
             network: FeedForwardSpec::latency_images(350),
             loss: CrossEntropySpec {
-                tau0: 0.1,
+                tau0: 0.05,
                 tau1: 1.0,
                 gamma: 0.05,
                 silent_label: 10.0,
@@ -704,7 +706,7 @@ impl Setup {
                 batch_size: 32,
                 schedule: LrSchedule::Step {
                     factor: 0.5,
-                    every: 2,
+                    every: 4,
                 },
                 gradient: GradientOptions {
                     hidden_first_spike_only: true,
@@ -712,14 +714,14 @@ impl Setup {
                 },
                 ..TrainConfig::default()
             },
-            epochs: 10,
-            eval_every: 1,
+            epochs: 20,
+            eval_every: 2,
             average_from: None,
         }
     }
 
     /// MNIST from the four IDX files in `dir` (there is no standard place for them), with
-    /// every other setting of [`Setup::fashion_mnist`] (equally provisional: not tuned
+    /// every other setting of [`Setup::fashion_mnist`] (not tuned
     /// for MNIST).
     #[must_use]
     pub fn mnist(dir: impl Into<PathBuf>) -> Self {
