@@ -72,6 +72,7 @@ mod gradient;
 mod mpi;
 mod optim;
 mod params;
+mod report;
 mod setup;
 mod target;
 mod trainer;
@@ -87,6 +88,7 @@ pub use gradient::{
 pub use mpi::MpiCollective;
 pub use optim::{Adam, AdamConfig, LrSchedule, Optimizer, OptimizerState, Sgd, SgdConfig};
 pub use params::{FeedForwardSpec, flatten_weights, set_weights};
+pub use report::{BatchGradientReport, ReportError, ReportLoss, ReportOptions, SampleReport};
 pub use setup::{CrossEntropySpec, DataSpec, ImageDataSpec, Setup, SetupData, SetupLoss};
 pub use target::TrainTarget;
 pub use trainer::{
