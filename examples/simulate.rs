@@ -8,51 +8,30 @@
 //!      [--population NAME] [--tau0 0.2] [--tau1 1] [--gamma 0.005]] [--threads N]
 //! ```
 //!
-//! `--input IN.json` is one sample, `{"input_spikes": [[t, ...], ...]}`, and prints one
-//! pretty-printed JSON object. `--inputs IN.jsonl` is a batch: one such object per line,
-//! with an optional `"label"` that overrides `--label` for that line (blank lines are
-//! skipped); the network is parsed once and each line gives one output line, the compact
-//! form of what `--input` prints for it, in file order. A bad line (malformed JSON, wrong
-//! channel count, bad label) is an error naming its line number, and nothing is printed.
-//! `--inputs ... --loss first-spike-ce --batch-gradient` prints instead one object: the
-//! mean loss and mean weight gradient over the lines, computed by `fpsnn::train::batch`,
-//! the trainer's minibatch gradient (a line whose gradient does not exist, a grazing
-//! crossing or the spike cap, is skipped and counted, as in training); the result is the
-//! same for any `--threads`. `--threads N` accepts 0 (all cores) to 4 x the available
-//! cores (`fpsnn::core::check_threads`).
+//! `--input IN.json` is one sample and prints one pretty-printed JSON object
+//! (`fpsnn::train::SampleReport`); `--inputs IN.jsonl` is a batch, one compact line per input
+//! line, and with `--batch-gradient` one mean loss and gradient
+//! (`fpsnn::train::BatchGradientReport`, the trainer's minibatch gradient). Labels, bad
+//! lines and `--threads` (0 = all cores): `docs/formats.md`.
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use common::{Args, CliError};
-use fpsnn::datasets::{Sample, SpikeDataset};
 use fpsnn::prelude::*;
 use fpsnn::sim::{InputLine, input_lines};
-use fpsnn::train::{GradientMethod, GradientOptions, batch};
+use fpsnn::train::{
+    BatchGradientReport, GradientMethod, ReportError, ReportLoss, ReportOptions, SampleReport,
+};
 use rayon::prelude::*;
-use serde_json::{Map, Value, json};
 
 fn main() -> ExitCode {
     common::run(real_main)
 }
 
-/// What to compute for each sample.
-struct Settings {
-    /// `--method fp` (else the adjoint).
-    forward: bool,
-    /// `--grad`: print the Jacobian.
-    grad: bool,
-    /// `--loss`: the loss, the population it reads, and `--label`.
-    loss: Option<LossSettings>,
-}
-
-struct LossSettings {
-    loss: FirstSpikeCrossEntropy,
-    population: usize,
-    label: Option<usize>,
-}
+/// `--loss`: the loss, the index of the population it reads, and `--label`.
+type LossSettings = (FirstSpikeCrossEntropy, usize, Option<usize>);
 
 fn real_main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse(
@@ -117,44 +96,56 @@ fn real_main() -> Result<(), Box<dyn std::error::Error>> {
         Some(name) => Some(loss_settings(&args, &network, name, inputs_path.is_none())?),
         None => None,
     };
-    let settings = Settings {
-        forward: method == "fp",
-        grad,
-        loss,
+    let method = if method == "fp" {
+        GradientMethod::ForwardPropagation
+    } else {
+        GradientMethod::Adjoint
+    };
+    // the report options for a sample with `label` (a line's own, else --label)
+    let options = |label: Option<usize>| ReportOptions {
+        jacobian: grad,
+        method,
+        loss: loss.as_ref().map(|(loss, population, default)| ReportLoss {
+            loss,
+            population: *population,
+            label: label.or(*default),
+        }),
     };
     let Some(path) = inputs_path else {
         let input = input.expect("--input was given");
-        let label = settings.loss.as_ref().and_then(|l| l.label);
-        let out = evaluate(&network, &input, &settings, label).map_err(CliError)?;
-        println!("{}", serde_json::to_string_pretty(&Value::Object(out))?);
+        let report = SampleReport::try_new(&network, &input, &options(None))
+            .map_err(|e| CliError(e.to_string()))?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     };
-    let lines = read_lines(path, &common::read(path)?, &network, settings.loss.as_ref())?;
+    let lines = read_lines(path, &common::read(path)?, &network, options(None).loss)?;
     if batch_gradient {
-        let loss = settings.loss.as_ref().expect("checked above");
-        let out = mean_gradient(&network, path, &lines, loss, settings.forward)?;
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        let loss = options(None).loss.expect("checked above");
+        let report =
+            BatchGradientReport::try_new(&network, &lines, &loss, method).map_err(|e| match e {
+                ReportError::NoLines | ReportError::AllSkipped => {
+                    CliError(format!("{path}: {e}")).into()
+                }
+                e => Box::<dyn std::error::Error>::from(e),
+            })?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
     // Lines run in parallel; the first error in file order is reported and nothing printed.
     let outputs: Vec<Result<String, String>> = lines
         .par_iter()
         .map(|line| {
-            let label = line
-                .label
-                .or_else(|| settings.loss.as_ref().and_then(|l| l.label));
-            evaluate(&network, &line.input, &settings, label)
-                .and_then(|out| {
-                    serde_json::to_string(&Value::Object(out)).map_err(|e| e.to_string())
-                })
+            SampleReport::try_new(&network, &line.input, &options(line.label))
+                .map_err(|e| e.to_string())
+                .and_then(|report| serde_json::to_string(&report).map_err(|e| e.to_string()))
                 .map_err(|e| format!("{path} line {}: {e}", line.line))
         })
         .collect();
-    let outputs = outputs
+    for out in outputs
         .into_iter()
-        .collect::<Result<Vec<String>, String>>()
-        .map_err(CliError)?;
-    for out in outputs {
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError)?
+    {
         println!("{out}");
     }
     Ok(())
@@ -194,11 +185,7 @@ fn loss_settings(
         network.t_max(),
     )
     .map_err(|e| CliError(e.to_string()))?;
-    Ok(LossSettings {
-        loss,
-        population,
-        label,
-    })
+    Ok((loss, population, label))
 }
 
 /// Reads an `--inputs` file ([`input_lines`]) and, with a loss, checks that every line has a
@@ -207,12 +194,12 @@ fn read_lines(
     path: &str,
     text: &str,
     network: &Network,
-    loss: Option<&LossSettings>,
+    loss: Option<ReportLoss<'_, FirstSpikeCrossEntropy>>,
 ) -> Result<Vec<InputLine>, CliError> {
     let mut lines = Vec::new();
     for line in input_lines(text, network) {
         let line = line.map_err(|e| CliError(format!("{path} {e}")))?;
-        if let Some(loss) = loss {
+        if let Some(loss) = &loss {
             let at = |message: String| CliError(format!("{path} line {}: {message}", line.line));
             let classes = network.populations()[loss.population].size();
             match line.label.or(loss.label) {
@@ -228,136 +215,4 @@ fn read_lines(
         lines.push(line);
     }
     Ok(lines)
-}
-
-/// The mean loss and mean weight gradient over `lines`, by the trainer's minibatch function.
-fn mean_gradient(
-    network: &Network,
-    path: &str,
-    lines: &[InputLine],
-    loss: &LossSettings,
-    forward: bool,
-) -> Result<Value, Box<dyn std::error::Error>> {
-    if lines.is_empty() {
-        return Err(CliError(format!(
-            "{path}: no input lines, so no mean gradient (blank lines are skipped)"
-        ))
-        .into());
-    }
-    let samples: Vec<Sample> = lines
-        .iter()
-        .map(|line| {
-            // read_lines checked that every line has a label, its own or --label
-            let label = line.label.or(loss.label).expect("label checked");
-            Sample::new(line.input.to_times(), label)
-        })
-        .collect();
-    let classes = network.populations()[loss.population].size();
-    let data = SpikeDataset::try_new(samples, network.inputs(), classes)?;
-    let options = GradientOptions {
-        method: if forward {
-            GradientMethod::ForwardPropagation
-        } else {
-            GradientMethod::Adjoint
-        },
-        ..GradientOptions::default()
-    };
-    let indices: Vec<usize> = (0..lines.len()).collect();
-    let out = batch(
-        network,
-        loss.population,
-        &loss.loss,
-        &data,
-        &indices,
-        &options,
-        true,
-    )?;
-    let (Some(loss), Some(gradient)) = (out.mean_loss(), out.mean_gradient()) else {
-        return Err(CliError(format!(
-            "{path}: every line was skipped (a grazing crossing or the spike cap); run without --batch-gradient to see which"
-        ))
-        .into());
-    };
-    Ok(json!({
-        "samples": out.count,
-        "skipped": out.skipped,
-        "loss": loss,
-        "loss_grad": gradient,
-    }))
-}
-
-/// Simulates one sample and computes what `settings` asks for (`label` is the sample's
-/// label when a loss is set).
-fn evaluate(
-    network: &Network,
-    input: &InputSpikes,
-    settings: &Settings,
-    label: Option<usize>,
-) -> Result<Map<String, Value>, String> {
-    let trace = simulate(
-        network,
-        input,
-        &SimOptions::default().with_parallelism(Parallelism::Rayon),
-    )
-    .map_err(|e| e.to_string())?;
-    let mut out = Map::new();
-    let spikes: BTreeMap<&str, &Vec<Vec<f64>>> = network
-        .populations()
-        .iter()
-        .zip(&trace.populations)
-        .map(|(p, t)| (p.name(), &t.spikes))
-        .collect();
-    out.insert("spikes".into(), json!(spikes));
-    if !settings.grad && settings.loss.is_none() {
-        return Ok(out);
-    }
-    let sample = SampleDerivatives::try_new(network, input, &trace).map_err(|e| e.to_string())?;
-    let num_weights = sample.num_weights();
-    let jacobian = if settings.forward {
-        Some(
-            sample
-                .jacobian(Parallelism::Rayon)
-                .map_err(|e| e.to_string())?,
-        )
-    } else {
-        None
-    };
-    if let (true, Some(jac)) = (settings.grad, &jacobian) {
-        // rows[population][neuron][spike], filled in (population, neuron, spike) order
-        let mut rows: Vec<Vec<Vec<Vec<f64>>>> = trace
-            .populations
-            .iter()
-            .map(|t| vec![Vec::new(); t.spikes.len()])
-            .collect();
-        for ([p, i, _], id) in sample.spike_order() {
-            let k = id.index();
-            rows[p][i].push((0..num_weights).map(|j| jac.matrix[(k, j)]).collect());
-        }
-        let per_pop: Map<String, Value> = network
-            .populations()
-            .iter()
-            .zip(rows)
-            .map(|(pop, rows)| (pop.name().to_owned(), json!(rows)))
-            .collect();
-        out.insert("jacobian".into(), Value::Object(per_pop));
-    }
-    if let Some(loss) = &settings.loss {
-        let label = label.ok_or("no label for the loss")?;
-        let result = loss
-            .loss
-            .evaluate(&trace.populations[loss.population].spikes, &label)
-            .map_err(|e| e.to_string())?;
-        let gradient = sample
-            .loss_gradient(loss.population, &result.d_spikes, jacobian.as_ref())
-            .map_err(|e| e.to_string())?;
-        out.insert("loss".into(), json!(result.value));
-        out.insert("silent_outputs".into(), json!(result.silent));
-        out.insert("loss_grad".into(), json!(&gradient.params[..num_weights]));
-        out.insert(
-            "loss_grad_threshold".into(),
-            json!(&gradient.params[num_weights..]),
-        );
-        out.insert("loss_grad_input".into(), json!(gradient.inputs));
-    }
-    Ok(out)
 }
